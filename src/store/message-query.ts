@@ -1,0 +1,73 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.js';
+import { InboxStatus } from './inbox.js';
+
+export interface MessageFilter {
+  controlId?: string | undefined;
+  /** An inbox status, 'received' (logged, not yet taken in by the workers) or 'error' (failed or rejected). */
+  status?: string | undefined;
+  messageType?: string | undefined;
+  patientKey?: string | undefined;
+  since?: number | undefined;
+  until?: number | undefined;
+  /** Entries with ids below this (paging newest first). */
+  beforeId?: number | undefined;
+  limit?: number | undefined;
+}
+
+export interface MessageSummary {
+  id: number;
+  receivedAt: number;
+  listener: string;
+  peer: string;
+  senderKey: string | null;
+  controlId: string | null;
+  messageType: string | null;
+  patientKey: string | null;
+  byteLength: number;
+  acceptCode: string;
+  status: string;
+  attempts: number;
+  errorCode: string | null;
+  errorText: string | null;
+}
+
+export const MESSAGE_STATUSES = ['received', 'error', ...Object.values(InboxStatus)] as const;
+
+/** Log entries joined with their processing state, newest first. */
+export async function listMessages(db: Kysely<Database>, filter: MessageFilter): Promise<MessageSummary[]> {
+  let q = db
+    .selectFrom('hl7log.message_log as m')
+    .leftJoin('inbox as i', 'i.entry_id', 'm.id')
+    .select([
+      'm.id', 'm.received_at', 'm.listener', 'm.peer', 'm.sender_key', 'm.control_id', 'm.message_type',
+      'm.patient_key', 'm.byte_length', 'm.accept_code', 'm.error_code', 'm.error_text',
+      'i.status', 'i.attempts', 'i.last_error_code', 'i.last_error_text',
+    ]);
+  if (filter.controlId) q = q.where('m.control_id', '=', filter.controlId);
+  if (filter.messageType) q = q.where('m.message_type', 'like', `${filter.messageType}%`);
+  if (filter.patientKey) q = q.where((eb) => eb.or([eb('m.patient_key', '=', filter.patientKey!), eb('m.merge_key', '=', filter.patientKey!)]));
+  if (filter.since !== undefined) q = q.where('m.received_at', '>=', filter.since);
+  if (filter.until !== undefined) q = q.where('m.received_at', '<', filter.until);
+  if (filter.beforeId !== undefined) q = q.where('m.id', '<', filter.beforeId);
+  if (filter.status === 'received') q = q.where('i.status', 'is', null);
+  else if (filter.status === 'error') q = q.where('i.status', 'in', [InboxStatus.Failed, InboxStatus.Rejected]);
+  else if (filter.status) q = q.where('i.status', '=', filter.status);
+  const rows = await q.orderBy('m.id', 'desc').limit(filter.limit ?? 100).execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    receivedAt: Number(r.received_at),
+    listener: r.listener,
+    peer: r.peer,
+    senderKey: r.sender_key,
+    controlId: r.control_id,
+    messageType: r.message_type,
+    patientKey: r.patient_key,
+    byteLength: r.byte_length,
+    acceptCode: r.accept_code,
+    status: r.status ?? 'received',
+    attempts: r.attempts ?? 0,
+    errorCode: r.last_error_code ?? r.error_code,
+    errorText: r.last_error_text ?? r.error_text,
+  }));
+}

@@ -1,0 +1,23 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { DialectName } from './open.js';
+import { messageLogMigration } from './migrations/2026-11-25T1400-message-log.js';
+import { inboxMigration } from './migrations/2026-11-25T1401-inbox.js';
+
+/** Every migration, in order. Names are timestamps so later issues append without renumbering. */
+function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '2026-11-25T1400-message-log': messageLogMigration(dialect),
+    '2026-11-25T1401-inbox': inboxMigration(dialect),
+  };
+}
+
+/** Bring the schema to the latest version. Idempotent; Kysely's migration lock serialises concurrent starters. */
+export async function migrateToLatest(db: Kysely<any>, dialect: DialectName): Promise<void> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+}

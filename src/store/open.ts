@@ -1,0 +1,130 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+import { migrateToLatest } from './migrate.js';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+/**
+ * An open store. `db` is the operational handle (it can read the message log as `hl7log.*`);
+ * `logDb` is the handle the intake appends through. On SQLite they are two connections, so a
+ * long worker transaction never delays an ACK's commit; on PostgreSQL they share one pool.
+ */
+export interface Store {
+  readonly dialect: DialectName;
+  readonly db: Kysely<Database>;
+  readonly logDb: Kysely<Database>;
+  /** Human-readable location without credentials, for logs. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface StoreOptions {
+  /** Directory for the SQLite files (ignored with a PostgreSQL URL). */
+  dataDir: string;
+  /** postgres:// or postgresql:// switches to PostgreSQL. */
+  databaseUrl?: string | undefined;
+  /** Run migrations when opening (serve does; CLI verbs beside a running server do too, it is idempotent). */
+  migrate?: boolean;
+  /** PostgreSQL pool size. */
+  poolSize?: number;
+}
+
+export const SQLITE_OPS_FILE = 'carecoord.db';
+export const SQLITE_LOG_FILE = 'hl7-log.db';
+
+export function isPostgresUrl(url: string | undefined): url is string {
+  return !!url && /^postgres(ql)?:\/\//i.test(url);
+}
+
+/** Open (and by default migrate) the store selected by the options. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const store = isPostgresUrl(options.databaseUrl)
+    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
+    : openSqlite(options.dataDir);
+  if (options.migrate !== false) {
+    try {
+      await migrateToLatest(store.db, store.dialect);
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+  return store;
+}
+
+function sqliteConnection(mainPath: string, logPath: string): SqliteDatabase.Database {
+  const conn = new SqliteDatabase(mainPath);
+  // WAL + synchronous=FULL: every COMMIT is fsynced before it returns (durability before ACK).
+  conn.pragma('journal_mode = WAL');
+  conn.pragma('synchronous = FULL');
+  conn.pragma('busy_timeout = 10000');
+  conn.pragma('foreign_keys = ON');
+  conn.prepare('ATTACH DATABASE ? AS hl7log').run(logPath);
+  conn.pragma('hl7log.journal_mode = WAL');
+  conn.pragma('hl7log.synchronous = FULL');
+  return conn;
+}
+
+function openSqlite(dataDir: string): Store {
+  const dir = resolve(dataDir);
+  mkdirSync(dir, { recursive: true });
+  const opsPath = join(dir, SQLITE_OPS_FILE);
+  const logPath = join(dir, SQLITE_LOG_FILE);
+  const opsConn = sqliteConnection(opsPath, logPath);
+  // The log connection's main schema is private scratch memory; the log file is attached as hl7log.
+  const logConn = sqliteConnection(':memory:', logPath);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: opsConn }) });
+  const logDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: logConn }) });
+  let closed = false;
+  return {
+    dialect: 'sqlite',
+    db,
+    logDb,
+    location: dir,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await logDb.destroy();
+      await db.destroy();
+    },
+  };
+}
+
+function openPostgres(url: string, poolSize: number): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    // int8 (bigserial ids, epoch-ms times) as JS numbers: exact up to 2^53.
+    types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) },
+  });
+  // An idle client's error (server restart) must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    dialect: 'postgres',
+    db,
+    logDb: db,
+    location: redactUrl(url),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+/** postgres://user:secret@host/db -> postgres://user@host/db */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.password = '';
+    return u.toString();
+  } catch {
+    return 'postgres://(unparseable url)';
+  }
+}

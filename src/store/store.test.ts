@@ -1,0 +1,120 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { DIALECTS, freshDatabase, type TestDatabase } from '../../test/support/stores.js';
+import type { Store } from './open.js';
+import { appendEntries, deleteEntriesBefore, getEntry, type LogDraft } from './message-log.js';
+import { countByStatus, insertInboxRows, lastInboxEntryId, markDone, requeue, InboxStatus } from './inbox.js';
+import { LOG_RETENTION_FLOOR_DAYS } from './migrations/2026-11-25T1400-message-log.js';
+import { openStore } from './open.js';
+
+const DAY = 86_400_000;
+
+function draft(over: Partial<LogDraft> = {}): LogDraft {
+  return {
+    received_at: Date.now(),
+    listener: 'default',
+    peer: '127.0.0.1:5000',
+    raw: Buffer.from('MSH|^~\\&|LAB|HOSP|||20240101||ORU^R01|C1|P|2.5.1\r'),
+    byte_length: 48,
+    charset: 'UTF-8',
+    sender_key: 'LAB|HOSP',
+    control_id: 'C1',
+    message_type: 'ORU^R01',
+    patient_key: 'MRN1^HOSP',
+    merge_key: null,
+    accept_code: 'AA',
+    error_code: null,
+    error_text: null,
+    ack: Buffer.from('ACK'),
+    ...over,
+  };
+}
+
+describe.each(DIALECTS)('store on %s', (dialect) => {
+  let tdb: TestDatabase;
+  let store: Store;
+  beforeEach(async () => {
+    tdb = await freshDatabase(dialect);
+    store = await tdb.open();
+  });
+  afterEach(async () => {
+    await store.close();
+    await tdb.cleanup();
+  });
+
+  it('appends entries with increasing ids and keeps the exact bytes', async () => {
+    const raw = Buffer.from([0x4d, 0x53, 0x48, 0x7c, 0xe9, 0x00, 0xff, 0x0d]);
+    const out = await store.logDb.transaction().execute((trx) =>
+      appendEntries(trx, [draft({ control_id: 'A', raw }), draft({ control_id: 'B' })]),
+    );
+    expect(out.map((o) => o.kind)).toEqual(['appended', 'appended']);
+    expect(out[1]!.id).toBeGreaterThan(out[0]!.id);
+    const entry = await getEntry(store.db, out[0]!.id);
+    expect(Buffer.compare(entry!.raw, raw)).toBe(0);
+  });
+
+  it('answers a retransmission with the earlier entry and its ACK, even within one batch', async () => {
+    const first = await store.logDb.transaction().execute((trx) =>
+      appendEntries(trx, [draft({ ack: Buffer.from('ACK-1') }), draft({ ack: Buffer.from('ACK-2') })]),
+    );
+    expect(first[0]!.kind).toBe('appended');
+    expect(first[1]).toMatchObject({ kind: 'duplicate', id: first[0]!.id });
+    expect((first[1] as { ack: Buffer }).ack.toString()).toBe('ACK-1');
+    const later = await store.logDb.transaction().execute((trx) => appendEntries(trx, [draft()]));
+    expect(later[0]).toMatchObject({ kind: 'duplicate', id: first[0]!.id });
+  });
+
+  it('never treats entries without a control id as retransmissions', async () => {
+    const out = await store.logDb.transaction().execute((trx) =>
+      appendEntries(trx, [draft({ control_id: null }), draft({ control_id: null })]),
+    );
+    expect(out.map((o) => o.kind)).toEqual(['appended', 'appended']);
+  });
+
+  it('refuses updates of log entries in the database itself', async () => {
+    const [o] = await store.logDb.transaction().execute((trx) => appendEntries(trx, [draft()]));
+    await expect(
+      store.db.updateTable('hl7log.message_log').set({ error_text: 'tampered' }).where('id', '=', o!.id).execute(),
+    ).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE hl7log.message_log SET raw = ${Buffer.from('x')}`.execute(store.db)).rejects.toThrow(/append-only/);
+    expect((await getEntry(store.db, o!.id))!.error_text).toBeNull();
+  });
+
+  it('refuses deletes of entries younger than the retention floor, allows older ones', async () => {
+    const now = Date.now();
+    const out = await store.logDb.transaction().execute((trx) =>
+      appendEntries(trx, [
+        draft({ control_id: 'old', received_at: now - (LOG_RETENTION_FLOOR_DAYS + 10) * DAY }),
+        draft({ control_id: 'young', received_at: now - 30 * DAY }),
+      ]),
+    );
+    await expect(store.db.deleteFrom('hl7log.message_log').where('id', '=', out[1]!.id).execute()).rejects.toThrow(
+      /retention/,
+    );
+    expect(await deleteEntriesBefore(store.db, now - (LOG_RETENTION_FLOOR_DAYS + 1) * DAY, 100)).toBe(1);
+    expect(await getEntry(store.db, out[0]!.id)).toBeUndefined();
+    expect(await getEntry(store.db, out[1]!.id)).toBeDefined();
+  });
+
+  it('keeps processing state in the inbox and requeues only failed or unhandled entries', async () => {
+    const now = Date.now();
+    const out = await store.logDb.transaction().execute((trx) =>
+      appendEntries(trx, [draft({ control_id: '1' }), draft({ control_id: '2' })]),
+    );
+    await insertInboxRows(store.db, out.map((o) => ({
+      entry_id: o.id, received_at: now, message_type: 'ORU^R01', patient_key: 'K', merge_key: null,
+      status: InboxStatus.Queued, attempts: 0, updated_at: now,
+    })));
+    expect(await lastInboxEntryId(store.db)).toBe(out[1]!.id);
+    expect(await markDone(store.db, out[0]!.id, 'processed', now)).toBe(true);
+    expect(await markDone(store.db, out[0]!.id, 'processed', now)).toBe(false);
+    expect((await requeue(store.db, out[0]!.id, now))!.status).toBe('processed');
+    expect(await countByStatus(store.db)).toEqual({ processed: 1, queued: 1 });
+  });
+
+  it('migrates idempotently when a second process opens the same database', async () => {
+    const second = await openStore({ dataDir: tdb.dataDir, databaseUrl: tdb.databaseUrl });
+    await second.close();
+    expect(await lastInboxEntryId(store.db)).toBe(0);
+  });
+});
