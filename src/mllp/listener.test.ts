@@ -232,6 +232,14 @@ describe('MllpListener over TCP', () => {
     expect(logged).not.toContain('SECRET');
   });
 
+  it('stop() called during start() makes start() reject and leaves the listener stopped', async () => {
+    const listener = new MllpListener({ name: 'early', host: '127.0.0.1', port: 0 }, new RecordingHandler(), silentLogger);
+    const starting = listener.start();
+    await listener.stop();
+    await expect(starting).rejects.toMatchObject({ code: MllpErrorCode.InvalidState });
+    expect(listener.stats().connections).toBe(0);
+  });
+
   it('refuses a second start() and reports a port already in use', async () => {
     const { listener, port } = await startListener();
     await expect(listener.start()).rejects.toMatchObject({ code: MllpErrorCode.InvalidState });

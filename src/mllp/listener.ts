@@ -89,6 +89,7 @@ export class MllpListener {
   private rejected = 0;
   private sequence = 0;
   private stopping: Promise<void> | undefined;
+  private binding: Promise<void> | undefined;
 
   constructor(
     private readonly options: MllpListenerOptions,
@@ -119,21 +120,23 @@ export class MllpListener {
     this.state = 'starting';
     const server = this.createServer();
     this.server = server;
-    try {
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen({ host: this.options.host ?? MLLP_LISTENER_DEFAULTS.host, port: this.options.port }, () => {
-          server.off('error', reject);
-          resolve();
-        });
+    this.binding = new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ host: this.options.host ?? MLLP_LISTENER_DEFAULTS.host, port: this.options.port }, () => {
+        server.off('error', reject);
+        resolve();
       });
+    });
+    try {
+      await this.binding;
     } catch (err) {
       this.state = 'stopped';
       throw new MllpError(MllpErrorCode.ListenFailed, `listener ${this.options.name} could not listen`, { cause: err });
     }
     server.on('error', (err) => this.logger.error({ listener: this.options.name, ...errorFields(err) }, 'mllp server error'));
     const address = server.address() as AddressInfo;
-    this.state = this.state === 'starting' ? 'running' : this.state;
+    if (this.state !== 'starting') throw new MllpError(MllpErrorCode.InvalidState, `listener ${this.options.name} was stopped while starting`);
+    this.state = 'running';
     this.logger.info({ listener: this.options.name, host: address.address, port: address.port, tls: !!this.options.tls }, 'mllp listener started');
     return { host: address.address, port: address.port };
   }
@@ -157,6 +160,7 @@ export class MllpListener {
   private async doStop(): Promise<void> {
     const server = this.server;
     this.state = 'stopping';
+    await this.binding?.catch(() => undefined); // stop() during start(): let the bind finish first
     if (server?.listening) {
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       const open = [...this.connections];
