@@ -13,6 +13,9 @@ interface Charset {
   iconv: string;
 }
 
+// One character class: linear scan, no backtracking.
+const NON_ASCII = /[^\x00-\x7F]/;
+
 const UTF8: Charset = { hl7: 'UNICODE UTF-8', iconv: 'utf8' };
 const LATIN1: Charset = { hl7: '8859/1', iconv: 'latin1' };
 const ASCII: Charset = { hl7: 'ASCII', iconv: 'latin1' };
@@ -125,8 +128,9 @@ export function decodeHl7(bytes: Uint8Array): DecodedHl7 {
   }
   if (cs === LATIN1) return latin1(buf, warnings);
   if (cs === ASCII) {
-    if (buf.some((b) => b >= 0x80)) return latin1(buf, warnings, 'bytes above 0x7F although MSH-18 is ASCII; decoded as ISO-8859-1');
-    return { text: buf.toString('latin1'), charset: ASCII.hl7, warnings };
+    const text = buf.toString('latin1');
+    if (NON_ASCII.test(text)) return latin1(buf, warnings, 'bytes above 0x7F although MSH-18 is ASCII; decoded as ISO-8859-1');
+    return { text, charset: ASCII.hl7, warnings };
   }
   const text = iconv.decode(buf, cs.iconv, { stripBOM: false });
   if (!iconv.encode(text, cs.iconv).equals(buf)) {

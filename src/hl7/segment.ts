@@ -8,6 +8,11 @@ import { unescapeHl7 } from './escape.js';
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
 
+/** `text.split(sep)`, without the scan-and-allocate of split when sep does not occur (the usual case). */
+function splitOn(text: string, sep: string): string[] {
+  return text.indexOf(sep) < 0 ? [text] : text.split(sep);
+}
+
 /** One repetition of a field: its components (raw text) and their subcomponents. */
 export class Hl7Repetition {
   readonly raw: string;
@@ -21,14 +26,14 @@ export class Hl7Repetition {
 
   /** Raw text of each component (at least one, possibly ''). */
   get components(): readonly string[] {
-    return (this.comps ??= this.raw.split(this.d.component));
+    return (this.comps ??= splitOn(this.raw, this.d.component));
   }
 
   /** Raw text of each subcomponent of component n (1-based); [] when the component is absent. */
   subcomponents(n: number): readonly string[] {
     const c = this.components[n - 1];
     if (c === undefined) return NO_STRINGS;
-    return this.d.subcomponent === '' ? [c] : c.split(this.d.subcomponent);
+    return this.d.subcomponent === '' ? [c] : splitOn(c, this.d.subcomponent);
   }
 
   /** Unescaped subcomponent `sub` of component `comp` (1-based), '' when absent. */
@@ -52,6 +57,8 @@ export class Hl7Field {
   /** The repetitions (at least one, possibly empty). */
   get repetitions(): readonly Hl7Repetition[] {
     if (this.reps === undefined) {
+      // Most fields have one repetition: skip the split (and its array) then.
+      if (this.raw.indexOf(this.d.repetition) < 0) return (this.reps = [new Hl7Repetition(this.raw, this.d)]);
       const parts = this.raw.split(this.d.repetition);
       const reps: Hl7Repetition[] = new Array(parts.length);
       for (let i = 0; i < parts.length; i++) reps[i] = new Hl7Repetition(parts[i] as string, this.d);
