@@ -73,8 +73,7 @@ function ackDelimiters(h: LenientHeader): { d: Delimiters; echoed: boolean } {
 /** A value copied from the original header: raw when delimiters are echoed, else re-encoded per component. */
 function copied(raw: string, h: LenientHeader, echoed: boolean, d: Delimiters): FieldValue {
   if (echoed) return { raw };
-  const guess = guessComponentSeparator(h.encodingCharacters, h.fieldSeparator);
-  const cs = h.encodingCharacters.indexOf(guess) === h.encodingCharacters.lastIndexOf(guess) ? guess : '^';
+  const cs = guessComponentSeparator(h.encodingCharacters, h.fieldSeparator);
   return { raw: raw.split(cs).map((c) => escapeHl7(c, d)).join(d.component) };
 }
 

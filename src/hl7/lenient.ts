@@ -49,11 +49,15 @@ function findMsh(text: string): number {
   return -1;
 }
 
-/** The component separator to assume: MSH-2's first character when it is plausible, else '^'. */
+/**
+ * The component separator to assume: MSH-2's first character when it is plausible (printable ASCII
+ * punctuation, not the field separator, not repeated in MSH-2), else the standard '^'.
+ */
 export function guessComponentSeparator(encodingCharacters: string, fieldSeparator: string): string {
   const c = encodingCharacters.charAt(0);
   const code = c.charCodeAt(0);
-  const plausible = code >= 0x21 && code <= 0x7e && !/[A-Za-z0-9]/.test(c) && c !== fieldSeparator;
+  const unique = encodingCharacters.indexOf(c, 1) < 0;
+  const plausible = unique && code >= 0x21 && code <= 0x7e && !/[A-Za-z0-9]/.test(c) && c !== fieldSeparator;
   return plausible ? c : '^';
 }
 
