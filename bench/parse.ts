@@ -92,12 +92,16 @@ function runFor(op: Op, corpus: Uint8Array[], ms: number): { bytes: number; ms: 
   return { bytes, ms: now - start };
 }
 
+const ROUNDS = 5;
+const SLICE_MS = 600;
 const corpus = loadCorpus();
 const size = corpus.reduce((n, m) => n + m.length, 0);
 console.log(`corpus: ${corpus.length} messages, ${(size / 1024).toFixed(1)} KiB (node ${process.version})`);
+console.log('both sides start from the same bytes: carecoord decodeHl7 (MSH-18 + UTF-8 check), medplum TextDecoder UTF-8');
+console.log('A: carecoord reads each field\'s raw text (splitting fields on first access); medplum reads each field object it built');
+console.log('B: both read every component string of every repetition of every field (carecoord splits them on access)');
+console.log(`${ROUNDS} interleaved rounds of ${SLICE_MS} ms per parser and operation, after warm-up`);
 
-const ROUNDS = 5;
-const SLICE_MS = 600;
 const ops = [
   ['fields', 'A parse + read every field of every segment'],
   ['components', 'B parse + read every component of every repetition of every field'],
