@@ -1,0 +1,33 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+export interface HealthSource {
+  /** True once every MLLP listener accepts connections and the store is open. */
+  accepting(): boolean;
+  details(): Record<string, unknown>;
+}
+
+/**
+ * The HTTP app (no listen): health endpoints now; the API issue adds its routes as plugins.
+ * Every route has a schema.
+ */
+export function buildHttpApp(logger: Logger, health: HealthSource): FastifyInstance {
+  // Request logging off: URLs of later API routes name patients; errors are still logged.
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 1_048_576,
+  });
+  app.get('/healthz', {
+    schema: {
+      response: {
+        200: { type: 'object', properties: { status: { type: 'string' } }, additionalProperties: true },
+        503: { type: 'object', properties: { status: { type: 'string' } }, additionalProperties: true },
+      },
+    },
+  }, async (_req, reply) => {
+    const ok = health.accepting();
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'starting', ...health.details() });
+  });
+  return app;
+}

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config, ListenerConfig } from './config.js';
+import { buildHttpApp } from './api/server.js';
+import { HandlerRegistry } from './ingest/handlers.js';
+import { RetentionJob } from './ingest/retention.js';
+import { IngestService } from './ingest/service.js';
+import { WorkerPool } from './ingest/worker-pool.js';
+import { MllpListener } from './mllp/index.js';
+import { openStore, type Store } from './store/open.js';
+
+/** A started carecoord: the bound ports and the parts tests and metrics look at. */
+export interface RunningPlatform {
+  readonly store: Store;
+  readonly ingest: IngestService;
+  readonly workers: WorkerPool;
+  readonly registry: HandlerRegistry;
+  readonly http: FastifyInstance;
+  /** Bound MLLP port per listener name (useful with port 0). */
+  readonly mllpPorts: Readonly<Record<string, number>>;
+  readonly httpPort: number;
+  /** Stops everything in reverse order of start; idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  /** Handlers to register before the workers start (the clinical handlers arrive with later capabilities). */
+  registerHandlers?: (registry: HandlerRegistry) => void;
+}
+
+/**
+ * Start carecoord in order: store (migrated) -> workers -> intake -> MLLP listeners -> HTTP.
+ * If any step fails, what was started is stopped again before the error is rethrown.
+ */
+export async function startPlatform(config: Config, logger: Logger, options: PlatformOptions = {}): Promise<RunningPlatform> {
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stops.splice(0).reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        logger.error({ name: (err as Error).name }, 'error while stopping');
+      }
+    }
+  };
+  try {
+    const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    stops.push(() => store.close());
+    logger.info({ dialect: store.dialect, location: store.location }, 'store open');
+
+    const registry = new HandlerRegistry();
+    options.registerHandlers?.(registry);
+    const workers = new WorkerPool(store.db, registry, logger.child({ component: 'workers' }), {
+      concurrency: config.workers.concurrency,
+      pollIntervalMs: config.workers.pollIntervalMs,
+      retry: { maxAttempts: config.workers.maxAttempts, baseDelayMs: config.workers.retryBaseMs, maxDelayMs: 300_000 },
+    });
+    workers.start();
+    stops.push(() => workers.stop());
+
+    const retention = new RetentionJob(store.db, logger.child({ component: 'retention' }), config.retentionDays);
+    retention.start();
+    stops.push(() => retention.stop());
+
+    const ingest = new IngestService(store.logDb, logger.child({ component: 'intake' }), config, () => workers.notify());
+    stops.push(() => ingest.intake.drained());
+
+    const mllpPorts: Record<string, number> = {};
+    let listening = 0;
+    for (const lc of config.listeners) {
+      const listener = new MllpListener(listenerOptions(lc), ingest.handlerFor({ ...lc, maxMessageBytes: lc.maxMessageBytes }), logger.child({ component: 'mllp', listener: lc.name }));
+      const bound = await listener.start();
+      stops.push(() => listener.stop());
+      mllpPorts[lc.name] = bound.port;
+      listening++;
+      logger.info({ listener: lc.name, host: bound.host, port: bound.port, tls: !!lc.tls }, 'MLLP listener accepting');
+    }
+
+    const http = buildHttpApp(logger.child({ component: 'http' }), {
+      accepting: () => listening === config.listeners.length,
+      details: () => ({ listeners: mllpPorts, inbox: { inFlight: workers.stats.inFlight } }),
+    });
+    await http.listen({ host: config.http.host, port: config.http.port });
+    stops.push(() => http.close());
+    const address = http.server.address();
+    const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
+    logger.info({ host: config.http.host, port: httpPort }, 'HTTP listening');
+
+    let stopped: Promise<void> | undefined;
+    return {
+      store, ingest, workers, registry, http, mllpPorts, httpPort,
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+function listenerOptions(lc: ListenerConfig) {
+  return {
+    name: lc.name,
+    host: lc.host,
+    port: lc.port,
+    maxFrameBytes: lc.maxMessageBytes,
+    maxConnections: lc.maxConnections,
+    idleTimeoutMs: lc.idleTimeoutMs,
+    frameTimeoutMs: lc.frameTimeoutMs,
+    ...(lc.tls
+      ? {
+          tls: {
+            key: readFileSync(lc.tls.keyFile),
+            cert: readFileSync(lc.tls.certFile),
+            ...(lc.tls.caFile ? { ca: readFileSync(lc.tls.caFile) } : {}),
+            requestClientCert: lc.tls.requireClientCert,
+          },
+        }
+      : {}),
+  };
+}

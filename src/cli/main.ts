@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+import { ConfigError } from '../config.js';
+import { runMessages } from './messages.js';
+import { runSend } from './send.js';
+import { runServe } from './serve.js';
+import { CliError } from './args.js';
+
+const USAGE = `carecoord — care coordination platform
+
+Usage:
+  carecoord serve [--data-dir DIR] [--mllp-port P] [--mllp-host H] [--http-port Q] [--http-host H] [--config FILE]
+  carecoord send FILE... [--host H] [--port P] [--tls] [--ca FILE] [--cert FILE] [--key FILE] [--timeout MS]
+  carecoord messages [--data-dir DIR] [--control-id ID] [--status S] [--type T] [--limit N] [--json]
+  carecoord messages show ID [--data-dir DIR] [--raw]
+  carecoord messages reprocess ID [--data-dir DIR]
+
+Environment: DATABASE_URL (postgres://... switches from SQLite to PostgreSQL), CARECOORD_DATA_DIR,
+CARECOORD_MLLP_PORT, CARECOORD_HTTP_PORT and the others listed in the README.`;
+
+const verbs: Record<string, (args: string[]) => Promise<number>> = {
+  serve: runServe,
+  send: runSend,
+  messages: runMessages,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [verb, ...rest] = argv;
+  if (!verb || verb === 'help' || verb === '--help' || verb === '-h') {
+    process.stdout.write(`${USAGE}\n`);
+    return verb ? 0 : 2;
+  }
+  const run = verbs[verb];
+  if (!run) {
+    process.stderr.write(`carecoord: unknown command "${verb}"\n\n${USAGE}\n`);
+    return 2;
+  }
+  return run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof CliError || err instanceof ConfigError) {
+      process.stderr.write(`carecoord: ${err.message}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    process.stderr.write(`carecoord: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

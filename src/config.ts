@@ -1,0 +1,166 @@
+import { readFileSync } from 'node:fs';
+
+/** One MLLP listener: where it listens, its limits, TLS and which sending facilities it accepts. */
+export interface ListenerConfig {
+  name: string;
+  host: string;
+  port: number;
+  maxMessageBytes: number;
+  maxConnections: number;
+  idleTimeoutMs: number;
+  frameTimeoutMs: number;
+  /** MSH-4 namespace ids allowed on this listener; empty = any. */
+  allowedFacilities: readonly string[];
+  tls?: { keyFile: string; certFile: string; caFile?: string | undefined; requireClientCert: boolean } | undefined;
+}
+
+export interface Config {
+  dataDir: string;
+  /** postgres:// URL switches the store to PostgreSQL; otherwise SQLite files in dataDir. */
+  databaseUrl: string | undefined;
+  http: { host: string; port: number };
+  listeners: readonly ListenerConfig[];
+  workers: { concurrency: number; maxAttempts: number; retryBaseMs: number; pollIntervalMs: number };
+  /** Raw message log retention; the database refuses deletes of anything younger than six years. */
+  retentionDays: number;
+  logLevel: string;
+  /** carecoord's own MSH-3/MSH-4 in the acknowledgments it sends. */
+  application: string;
+  facility: string;
+}
+
+/** A configuration value that cannot be used: names the flag or variable, so startup fails clearly. */
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+}
+
+/** Flag values from the command line (already split by the CLI); they win over the environment. */
+export type ConfigFlags = Partial<Record<'data-dir' | 'mllp-port' | 'mllp-host' | 'http-port' | 'http-host' | 'config' | 'log-level', string>>;
+
+const DEFAULTS = {
+  dataDir: './data',
+  mllpHost: '127.0.0.1',
+  mllpPort: 2575,
+  httpHost: '127.0.0.1',
+  httpPort: 8080,
+  maxMessageBytes: 10 * 1024 * 1024,
+  maxConnections: 200,
+  idleTimeoutMs: 600_000,
+  frameTimeoutMs: 60_000,
+  retentionDays: 2192,
+} as const;
+
+/**
+ * Build the configuration once from flags, then environment variables, then an optional JSON file
+ * (--config / CARECOORD_CONFIG, which may also declare several listeners), then defaults.
+ * The result is frozen and passed down; nothing reads process.env later.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Config {
+  const file = readConfigFile(flags.config ?? env.CARECOORD_CONFIG);
+  const pick = (flag: keyof ConfigFlags | undefined, envName: string, fileValue: unknown): string | undefined =>
+    (flag && flags[flag]) ?? env[envName] ?? (fileValue === undefined ? undefined : String(fileValue));
+  const defaultListener: Partial<ListenerConfig> = (file.listeners as Partial<ListenerConfig>[] | undefined)?.[0] ?? {};
+  const base = listenerFromEnv(env, flags, defaultListener);
+  const extra = ((file.listeners as unknown[] | undefined) ?? []).slice(1).map((l, i) => fileListener(l, i + 1));
+  const config: Config = {
+    dataDir: pick('data-dir', 'CARECOORD_DATA_DIR', file.dataDir) ?? DEFAULTS.dataDir,
+    databaseUrl: env.DATABASE_URL || (file.databaseUrl as string | undefined) || undefined,
+    http: {
+      host: pick('http-host', 'CARECOORD_HTTP_HOST', (file.http as { host?: string } | undefined)?.host) ?? DEFAULTS.httpHost,
+      port: port(pick('http-port', 'CARECOORD_HTTP_PORT', (file.http as { port?: number } | undefined)?.port), DEFAULTS.httpPort, 'CARECOORD_HTTP_PORT / --http-port'),
+    },
+    listeners: [base, ...extra],
+    workers: {
+      concurrency: int(pick(undefined, 'CARECOORD_WORKERS', undefined), 8, 'CARECOORD_WORKERS', 1, 256),
+      maxAttempts: int(pick(undefined, 'CARECOORD_MAX_ATTEMPTS', undefined), 5, 'CARECOORD_MAX_ATTEMPTS', 1, 100),
+      retryBaseMs: int(pick(undefined, 'CARECOORD_RETRY_BASE_MS', undefined), 1000, 'CARECOORD_RETRY_BASE_MS', 1, 3_600_000),
+      pollIntervalMs: int(pick(undefined, 'CARECOORD_POLL_MS', undefined), 1000, 'CARECOORD_POLL_MS', 10, 60_000),
+    },
+    retentionDays: int(pick(undefined, 'CARECOORD_RETENTION_DAYS', file.retentionDays), DEFAULTS.retentionDays, 'CARECOORD_RETENTION_DAYS', 1, 100_000),
+    logLevel: pick('log-level', 'CARECOORD_LOG_LEVEL', file.logLevel) ?? 'info',
+    application: env.CARECOORD_APPLICATION ?? (file.application as string | undefined) ?? 'CARECOORD',
+    facility: env.CARECOORD_FACILITY ?? (file.facility as string | undefined) ?? 'CARECOORD',
+  };
+  const names = new Set(config.listeners.map((l) => l.name));
+  if (names.size !== config.listeners.length) throw new ConfigError('listener names must be unique');
+  return deepFreeze(config);
+}
+
+function listenerFromEnv(env: NodeJS.ProcessEnv, flags: ConfigFlags, file: Partial<ListenerConfig> & { tls?: Partial<NonNullable<ListenerConfig['tls']>> }): ListenerConfig {
+  const tlsKey = env.CARECOORD_MLLP_TLS_KEY ?? file.tls?.keyFile;
+  const tlsCert = env.CARECOORD_MLLP_TLS_CERT ?? file.tls?.certFile;
+  if (!!tlsKey !== !!tlsCert) throw new ConfigError('CARECOORD_MLLP_TLS_KEY and CARECOORD_MLLP_TLS_CERT must be set together');
+  const facilities = env.CARECOORD_MLLP_ALLOWED_FACILITIES ?? file.allowedFacilities;
+  return {
+    name: file.name ?? 'default',
+    host: flags['mllp-host'] ?? env.CARECOORD_MLLP_HOST ?? file.host ?? DEFAULTS.mllpHost,
+    port: port(flags['mllp-port'] ?? env.CARECOORD_MLLP_PORT ?? file.port, DEFAULTS.mllpPort, 'CARECOORD_MLLP_PORT / --mllp-port'),
+    maxMessageBytes: int(env.CARECOORD_MAX_MESSAGE_BYTES ?? file.maxMessageBytes, DEFAULTS.maxMessageBytes, 'CARECOORD_MAX_MESSAGE_BYTES', 1024, 1 << 30),
+    maxConnections: int(env.CARECOORD_MLLP_MAX_CONNECTIONS ?? file.maxConnections, DEFAULTS.maxConnections, 'CARECOORD_MLLP_MAX_CONNECTIONS', 1, 100_000),
+    idleTimeoutMs: int(env.CARECOORD_MLLP_IDLE_TIMEOUT_MS ?? file.idleTimeoutMs, DEFAULTS.idleTimeoutMs, 'CARECOORD_MLLP_IDLE_TIMEOUT_MS', 1000, 86_400_000),
+    frameTimeoutMs: int(env.CARECOORD_MLLP_FRAME_TIMEOUT_MS ?? file.frameTimeoutMs, DEFAULTS.frameTimeoutMs, 'CARECOORD_MLLP_FRAME_TIMEOUT_MS', 100, 3_600_000),
+    allowedFacilities: typeof facilities === 'string' ? splitList(facilities) : [...(facilities ?? [])],
+    tls: tlsKey && tlsCert
+      ? {
+          keyFile: tlsKey,
+          certFile: tlsCert,
+          caFile: env.CARECOORD_MLLP_TLS_CA ?? file.tls?.caFile,
+          requireClientCert: bool(env.CARECOORD_MLLP_REQUIRE_CLIENT_CERT ?? file.tls?.requireClientCert, false),
+        }
+      : undefined,
+  };
+}
+
+function fileListener(raw: unknown, index: number): ListenerConfig {
+  const l = (raw ?? {}) as Partial<ListenerConfig> & { tls?: Partial<NonNullable<ListenerConfig['tls']>> };
+  if (!l.name) throw new ConfigError(`listeners[${index}].name is required`);
+  if (l.tls && (!l.tls.keyFile || !l.tls.certFile)) throw new ConfigError(`listeners[${index}].tls needs keyFile and certFile`);
+  return {
+    name: l.name,
+    host: l.host ?? DEFAULTS.mllpHost,
+    port: port(l.port, DEFAULTS.mllpPort, `listeners[${index}].port`),
+    maxMessageBytes: int(l.maxMessageBytes, DEFAULTS.maxMessageBytes, `listeners[${index}].maxMessageBytes`, 1024, 1 << 30),
+    maxConnections: int(l.maxConnections, DEFAULTS.maxConnections, `listeners[${index}].maxConnections`, 1, 100_000),
+    idleTimeoutMs: int(l.idleTimeoutMs, DEFAULTS.idleTimeoutMs, `listeners[${index}].idleTimeoutMs`, 1000, 86_400_000),
+    frameTimeoutMs: int(l.frameTimeoutMs, DEFAULTS.frameTimeoutMs, `listeners[${index}].frameTimeoutMs`, 100, 3_600_000),
+    allowedFacilities: [...(l.allowedFacilities ?? [])],
+    tls: l.tls ? { keyFile: l.tls.keyFile!, certFile: l.tls.certFile!, caFile: l.tls.caFile, requireClientCert: !!l.tls.requireClientCert } : undefined,
+  };
+}
+
+function readConfigFile(path: string | undefined): Record<string, unknown> {
+  if (!path) return {};
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+}
+
+function int(value: unknown, fallback: number, name: string, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got "${String(value)}"`);
+  return n;
+}
+
+function port(value: unknown, fallback: number, name: string): number {
+  return int(value, fallback, name, 0, 65_535);
+}
+
+function bool(value: unknown, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return value === true || /^(1|true|yes|on)$/i.test(String(value));
+}
+
+function splitList(value: string): string[] {
+  return value.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
