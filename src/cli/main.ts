@@ -47,7 +47,10 @@ main(process.argv.slice(2)).then(
       process.exitCode = 2;
       return;
     }
-    process.stderr.write(`carecoord: ${(err as Error)?.stack ?? String(err)}\n`);
+    const code = (err as { code?: unknown })?.code;
+    // Known failures (a refused connection, a timeout) carry a code: say what happened, no stack.
+    if (typeof code === 'string') process.stderr.write(`carecoord: ${(err as Error).message} (${code})\n`);
+    else process.stderr.write(`carecoord: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exitCode = 1;
   },
 );

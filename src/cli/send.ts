@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { readHl7, splitBatch } from '../hl7/index.js';
-import { MllpClient } from '../mllp/index.js';
+import { readHl7, readLenientHeader, splitBatch } from '../hl7/index.js';
+import { MllpClient, MllpError, MllpErrorCode, type MllpClientOptions } from '../mllp/index.js';
 import { CliError, parse } from './args.js';
 
 /**
@@ -24,7 +24,7 @@ export async function runSend(args: string[]): Promise<number> {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port <= 0 || port > 65_535) throw new CliError(`--port must be a TCP port, got "${values.port}"`);
   const messages = positionals.flatMap((file) => messagesOf(file));
-  const client = await MllpClient.connect({
+  const connectOptions: MllpClientOptions = {
     host: values.host,
     port,
     ...(values.tls
@@ -37,12 +37,17 @@ export async function runSend(args: string[]): Promise<number> {
           },
         }
       : {}),
-  });
+  };
+  let client = await MllpClient.connect(connectOptions);
   let failures = 0;
   try {
     for (const m of messages) {
-      const reply = await client.send(m.bytes, { timeoutMs: Number(values.timeout) });
-      const summary = summarizeAck(reply);
+      const outcome = await sendOne(client, m, Number(values.timeout));
+      if (outcome.reconnect) {
+        await client.close();
+        client = await MllpClient.connect(connectOptions);
+      }
+      const summary = outcome.summary;
       if (!summary.accepted) failures++;
       if (values.json) process.stdout.write(`${JSON.stringify({ file: m.file, index: m.index, ...summary })}\n`);
       else printAck(m.file, m.index, summary);
@@ -72,7 +77,33 @@ function messagesOf(file: string): OutgoingMessage[] {
   return parts.map((p, i) => ({ file, index: i + 1, bytes: Buffer.from(p.buffer, p.byteOffset, p.byteLength) }));
 }
 
+/** How long to wait for an ACK that MSH-15 says is sent only on error (ER) or only on success (SU). */
+const CONDITIONAL_ACK_WAIT_MS = 3000;
+
+/**
+ * Send one message, honouring its MSH-15 accept-acknowledgment type: NE expects no reply; ER and SU
+ * may or may not bring one, so a missing reply after a short wait is the expected outcome, and the
+ * connection is renewed (a late reply could otherwise pair with the next message).
+ */
+async function sendOne(client: MllpClient, m: OutgoingMessage, timeoutMs: number): Promise<{ summary: AckSummary; reconnect: boolean }> {
+  const ackType = readLenientHeader(m.bytes.toString('latin1')).acceptAckType.toUpperCase();
+  if (ackType === 'NE') {
+    await client.post(m.bytes);
+    return { summary: { accepted: true, code: 'none', controlId: '', errors: [], raw: '', note: 'MSH-15 NE: no acknowledgment requested' }, reconnect: false };
+  }
+  const conditional = ackType === 'ER' || ackType === 'SU';
+  try {
+    const reply = await client.send(m.bytes, { timeoutMs: conditional ? Math.min(timeoutMs, CONDITIONAL_ACK_WAIT_MS) : timeoutMs });
+    return { summary: summarizeAck(reply), reconnect: false };
+  } catch (err) {
+    if (!conditional || !(err instanceof MllpError) || err.code !== MllpErrorCode.ReplyTimeout) throw err;
+    const note = `MSH-15 ${ackType}: no acknowledgment within ${CONDITIONAL_ACK_WAIT_MS} ms`;
+    return { summary: { accepted: ackType === 'ER', code: 'none', controlId: '', errors: [], raw: '', note }, reconnect: true };
+  }
+}
+
 interface AckSummary {
+  note?: string;
   accepted: boolean;
   code: string;
   controlId: string;
@@ -91,6 +122,10 @@ function summarizeAck(reply: Buffer): AckSummary {
 }
 
 function printAck(file: string, index: number, s: AckSummary): void {
+  if (s.note) {
+    process.stdout.write(`${file} #${index}: sent (${s.note})\n`);
+    return;
+  }
   process.stdout.write(`${file} #${index}: ${s.code} (MSA-2 ${s.controlId || '-'})\n`);
   for (const e of s.errors) process.stdout.write(`  error: ${e}\n`);
   for (const seg of s.raw.split(/\r\n|\r|\n/).filter(Boolean)) process.stdout.write(`  ${seg}\n`);

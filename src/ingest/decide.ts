@@ -9,6 +9,7 @@ import {
   type Hl7Error,
   type LenientHeader,
 } from '../hl7/index.js';
+import { createHash } from 'node:crypto';
 import type { LogDraft } from '../store/message-log.js';
 import { mergeKey, patientKey } from './patient-key.js';
 
@@ -107,7 +108,8 @@ function draftFor(
   keys: { patientKey: string | null; mergeKey: string | null },
   extra: { truncated?: boolean; byteLength?: number } = {},
 ): MessageDecision {
-  const ack = shouldSendAccept(header, code)
+  // A message that could not be read is always answered: its MSH-15 cannot be trusted.
+  const ack = error !== null || shouldSendAccept(header, code)
     ? encodeAck(buildAck({ original: header, code, controlId: nextAckId(), now, errors, sendingApplication: ctx.application, sendingFacility: ctx.facility }), charset)
     : null;
   const type = header.messageCode ? `${header.messageCode}^${header.triggerEvent}` : null;
@@ -122,6 +124,7 @@ function draftFor(
       charset: charset || 'unknown',
       sender_key: header.sendingApplication || header.sendingFacility ? `${header.sendingApplication}|${header.sendingFacility}` : null,
       control_id: header.controlId || null,
+      content_hash: createHash('sha256').update(bytes).digest('hex'),
       message_type: type,
       patient_key: keys.patientKey,
       merge_key: keys.mergeKey,
@@ -144,7 +147,9 @@ function encodeAck(text: string, charset: string): Buffer {
 /** Several messages in one frame: their ACKs in one reply, wrapped in BHS/BTS when the frame was a batch. */
 function joinAcks(acks: readonly (Buffer | null)[], batch: boolean, ctx: FrameContext, now: Date): Buffer | null {
   const present = acks.filter((a): a is Buffer => a !== null);
-  if (present.length === 0) return null;
+  // A batch is always answered, if only with an empty BHS/BTS envelope (HL7 v2.5 §2.10.3: the response
+  // batch may carry acknowledgments for the messages in error only).
+  if (present.length === 0 && !batch) return null;
   const body = present.map((a) => (a.at(-1) === 0x0d ? a : Buffer.concat([a, Buffer.from('\r')])));
   if (!batch) return Buffer.concat(body);
   const ts = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);

@@ -137,6 +137,25 @@ export class MllpClient {
   }
 
   /**
+   * Writes one frame for which no reply is expected (the message's MSH-15 is NE), resolving once
+   * it is handed to the socket. Replies to earlier send() calls still pair with those calls.
+   */
+  post(payload: Buffer | string): Promise<void> {
+    if (this.closed || this.closing) {
+      return Promise.reject(new MllpError(MllpErrorCode.ConnectionClosed, 'client is closed'));
+    }
+    let frame: Buffer;
+    try {
+      frame = encodeFrame(payload);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.socket.write(frame, (err) => (err ? reject(new MllpError(MllpErrorCode.ConnectionClosed, err.message)) : resolve()));
+    });
+  }
+
+  /**
    * Half-closes the connection; outstanding sends still get replies the server
    * writes before it closes. Resolves once the socket is closed (destroyed after
    * 5 s at the latest). Idempotent.

@@ -33,11 +33,12 @@ export async function insertInboxRows(trx: Kysely<Database>, rows: readonly Inse
 }
 
 /** Entries still to be decided on (queued or parked), oldest first: what the scheduler orders. */
-export async function loadOpenEntries(db: Kysely<Database>, limit: number) {
+export async function loadOpenEntries(db: Kysely<Database>, afterId: number, limit: number) {
   return db
     .selectFrom('inbox')
     .select(['entry_id', 'patient_key', 'merge_key', 'status', 'next_attempt_at', 'attempts'])
     .where('status', 'in', [InboxStatus.Queued, InboxStatus.Failed])
+    .where('entry_id', '>', afterId)
     .orderBy('entry_id')
     .limit(limit)
     .execute();

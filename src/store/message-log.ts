@@ -10,8 +10,8 @@ export type AppendOutcome =
   | { kind: 'duplicate'; id: number; ack: Buffer | null; acceptCode: LogEntry['accept_code'] };
 
 /**
- * Append drafts in order, inside the caller's transaction. A draft whose (sender_key, control_id)
- * is already logged (earlier, or earlier in this same batch) is not inserted: its outcome names the
+ * Append drafts in order, inside the caller's transaction. A draft whose (sender_key, control_id,
+ * content_hash) is already logged (earlier, or earlier in this same batch) is not inserted: its outcome names the
  * earlier entry and carries the ACK that entry was given, so a retransmission is answered the same.
  */
 export async function appendEntries(trx: Kysely<Database>, drafts: readonly LogDraft[]): Promise<AppendOutcome[]> {
@@ -24,7 +24,7 @@ async function appendOne(trx: Kysely<Database>, draft: LogDraft): Promise<Append
   const inserted = await trx
     .insertInto('hl7log.message_log')
     .values(draft)
-    .onConflict((oc) => oc.columns(['sender_key', 'control_id']).doNothing())
+    .onConflict((oc) => oc.columns(['sender_key', 'control_id', 'content_hash']).doNothing())
     .returning('id')
     .executeTakeFirst();
   if (inserted) return { kind: 'appended', id: Number(inserted.id) };
@@ -33,6 +33,7 @@ async function appendOne(trx: Kysely<Database>, draft: LogDraft): Promise<Append
     .select(['id', 'ack', 'accept_code'])
     .where('sender_key', '=', draft.sender_key ?? null)
     .where('control_id', '=', draft.control_id ?? null)
+    .where('content_hash', '=', draft.content_hash)
     .executeTakeFirstOrThrow();
   return { kind: 'duplicate', id: Number(earlier.id), ack: earlier.ack, acceptCode: earlier.accept_code };
 }

@@ -20,6 +20,8 @@ export interface MessageLogTable {
   sender_key: string | null;
   /** MSH-10, null when empty or unreadable (no retransmission detection then). */
   control_id: string | null;
+  /** SHA-256 (hex) of `raw`: part of the retransmission key. */
+  content_hash: string;
   message_type: string | null;
   /** Ordering key read at receipt from PID-3 (identifier + assigning authority). */
   patient_key: string | null;

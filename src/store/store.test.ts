@@ -19,6 +19,7 @@ function draft(over: Partial<LogDraft> = {}): LogDraft {
     charset: 'UTF-8',
     sender_key: 'LAB|HOSP',
     control_id: 'C1',
+    content_hash: 'h1',
     message_type: 'ORU^R01',
     patient_key: 'MRN1^HOSP',
     merge_key: null,
@@ -62,6 +63,13 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect((first[1] as { ack: Buffer }).ack.toString()).toBe('ACK-1');
     const later = await store.logDb.transaction().execute((trx) => appendEntries(trx, [draft()]));
     expect(later[0]).toMatchObject({ kind: 'duplicate', id: first[0]!.id });
+  });
+
+  it('keeps a reused control id with different content as a new entry', async () => {
+    const out = await store.logDb.transaction().execute((trx) =>
+      appendEntries(trx, [draft(), draft({ content_hash: 'h2' })]),
+    );
+    expect(out.map((o) => o.kind)).toEqual(['appended', 'appended']);
   });
 
   it('never treats entries without a control id as retransmissions', async () => {

@@ -25,6 +25,7 @@ export function messageLogMigration(dialect: DialectName): Migration {
         charset text not null,
         sender_key text,
         control_id text,
+        content_hash text not null,
         message_type text,
         patient_key text,
         merge_key text,
@@ -33,9 +34,11 @@ export function messageLogMigration(dialect: DialectName): Migration {
         error_text text,
         ack ${blob}
       )`.execute(db);
+      // A retransmission is the same sender, control id AND bytes: a sender that reuses a control id for
+      // different content (a counter reset) must not have its new message dropped as a duplicate.
       // NULLs are distinct in a unique index on both dialects: entries without a control id never collide.
       await sql`CREATE UNIQUE INDEX ${sql.raw(dialect === 'postgres' ? '' : 'hl7log.')}message_log_sender_control
-        ON ${sql.raw(dialect === 'postgres' ? 'hl7log.' : '')}message_log (sender_key, control_id)`.execute(db);
+        ON ${sql.raw(dialect === 'postgres' ? 'hl7log.' : '')}message_log (sender_key, control_id, content_hash)`.execute(db);
       await sql`CREATE INDEX ${sql.raw(dialect === 'postgres' ? '' : 'hl7log.')}message_log_received
         ON ${sql.raw(dialect === 'postgres' ? 'hl7log.' : '')}message_log (received_at)`.execute(db);
       if (dialect === 'postgres') await postgresGuards(db);
