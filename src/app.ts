@@ -8,6 +8,7 @@ import { RetentionJob } from './ingest/retention.js';
 import { IngestService } from './ingest/service.js';
 import { WorkerPool } from './ingest/worker-pool.js';
 import { MllpListener } from './mllp/index.js';
+import { createLogAppender } from './store/log-appender.js';
 import { openStore, type Store } from './store/open.js';
 
 /** A started carecoord: the bound ports and the parts tests and metrics look at. */
@@ -52,7 +53,8 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     const registry = new HandlerRegistry();
     options.registerHandlers?.(registry);
     const workers = new WorkerPool(store.db, registry, logger.child({ component: 'workers' }), {
-      concurrency: config.workers.concurrency,
+      // SQLite has one writer connection: parallel batches would only queue behind each other.
+      concurrency: store.dialect === 'sqlite' ? 1 : config.workers.concurrency,
       pollIntervalMs: config.workers.pollIntervalMs,
       retry: { maxAttempts: config.workers.maxAttempts, baseDelayMs: config.workers.retryBaseMs, maxDelayMs: 300_000 },
     });
@@ -63,7 +65,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     retention.start();
     stops.push(() => retention.stop());
 
-    const ingest = new IngestService(store.logDb, logger.child({ component: 'intake' }), config, () => workers.notify());
+    const ingest = new IngestService(createLogAppender(store), logger.child({ component: 'intake' }), config, () => workers.notify());
     stops.push(() => ingest.intake.drained());
 
     const mllpPorts: Record<string, number> = {};

@@ -1,7 +1,6 @@
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../store/schema.js';
-import { appendEntries, type LogDraft } from '../store/message-log.js';
+import type { LogDraft } from '../store/message-log.js';
+import type { LogAppender } from '../store/log-appender.js';
 import type { FrameDecision } from './decide.js';
 
 /** Running totals of the intake, for /metrics and tests. */
@@ -42,7 +41,7 @@ export class Intake {
   #idle: (() => void)[] = [];
 
   constructor(
-    private readonly logDb: Kysely<Database>,
+    private readonly append: LogAppender,
     private readonly logger: Logger,
     /** Called after each successful commit (wakes the workers). */
     private readonly onCommitted: () => void = () => undefined,
@@ -79,7 +78,7 @@ export class Intake {
     this.#committing = true;
     const drafts: LogDraft[] = batch.flatMap((p) => p.decision.messages.map((m) => m.draft));
     try {
-      const outcomes = await this.logDb.transaction().execute((trx) => appendEntries(trx, drafts));
+      const outcomes = await this.append(drafts);
       this.stats.commits++;
       this.stats.largestBatch = Math.max(this.stats.largestBatch, drafts.length);
       let i = 0;

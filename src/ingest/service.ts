@@ -1,6 +1,5 @@
 import type { Logger } from 'pino';
-import type { Kysely } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { LogAppender } from '../store/log-appender.js';
 import type { MllpConnectionInfo, MllpHandler } from '../mllp/index.js';
 import { decideFrame, decideOversize, type AckIdSource, type FrameContext } from './decide.js';
 import { Intake } from './intake.js';
@@ -26,13 +25,13 @@ export class IngestService {
   readonly #nextAckId: AckIdSource;
 
   constructor(
-    logDb: Kysely<Database>,
+    append: LogAppender,
     private readonly logger: Logger,
     private readonly identity: { application: string; facility: string },
     onCommitted: () => void,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.intake = new Intake(logDb, logger, onCommitted);
+    this.intake = new Intake(append, logger, onCommitted);
     this.#nextAckId = ackIdSource(() => this.clock().getTime());
   }
 

@@ -36,7 +36,7 @@ export async function insertInboxRows(trx: Kysely<Database>, rows: readonly Inse
 export async function loadOpenEntries(db: Kysely<Database>, afterId: number, limit: number) {
   return db
     .selectFrom('inbox')
-    .select(['entry_id', 'patient_key', 'merge_key', 'status', 'next_attempt_at', 'attempts'])
+    .select(['entry_id', 'message_type', 'patient_key', 'merge_key', 'status', 'next_attempt_at', 'attempts'])
     .where('status', 'in', [InboxStatus.Queued, InboxStatus.Failed])
     .where('entry_id', '>', afterId)
     .orderBy('entry_id')
@@ -57,6 +57,19 @@ export async function markDone(trx: Kysely<Database>, entryId: number, status: '
     .where('status', '=', InboxStatus.Queued)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/** Mark several queued entries done in one statement; returns the ids that moved (others were already done). */
+export async function markManyDone(trx: Kysely<Database>, entryIds: readonly number[], status: 'processed' | 'unhandled', now: number): Promise<number[]> {
+  if (entryIds.length === 0) return [];
+  const rows = await trx
+    .updateTable('inbox')
+    .set({ status, processed_at: now, updated_at: now, next_attempt_at: null, last_error_code: null, last_error_text: null })
+    .where('entry_id', 'in', [...entryIds])
+    .where('status', '=', InboxStatus.Queued)
+    .returning('entry_id')
+    .execute();
+  return rows.map((r) => Number(r.entry_id));
 }
 
 /** Record a failed attempt: retry at `retryAt`, or park as failed when `retryAt` is null. */

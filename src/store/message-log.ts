@@ -72,3 +72,9 @@ export async function deleteEntriesBefore(db: Kysely<Database>, cutoff: number, 
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
+
+/** Several entries by id (in any order), for a worker batch. */
+export async function getEntries(db: Kysely<Database>, ids: readonly number[]): Promise<LogEntry[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('hl7log.message_log').selectAll().where('id', 'in', [...ids]).execute();
+}

@@ -17,6 +17,8 @@ export interface Store {
   readonly dialect: DialectName;
   readonly db: Kysely<Database>;
   readonly logDb: Kysely<Database>;
+  /** SQLite only: the log's own connection, for the intake's prepared-statement append path. */
+  readonly sqliteLog?: SqliteDatabase.Database;
   /** Human-readable location without credentials, for logs. */
   readonly location: string;
   close(): Promise<void>;
@@ -56,11 +58,17 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   return store;
 }
 
+/**
+ * The raw log (hl7log) is always synchronous=FULL: every COMMIT is fsynced before it returns, so an
+ * ACK never precedes durability. The operational database uses synchronous=NORMAL (still atomic in
+ * WAL mode, survives a process crash; an OS crash or power loss may roll back its last commits):
+ * everything the workers write there is derived from the durable log and commits together with the
+ * entries' processed marks, so lost commits are simply processed again, never half-applied.
+ */
 function sqliteConnection(mainPath: string, logPath: string): SqliteDatabase.Database {
   const conn = new SqliteDatabase(mainPath);
-  // WAL + synchronous=FULL: every COMMIT is fsynced before it returns (durability before ACK).
   conn.pragma('journal_mode = WAL');
-  conn.pragma('synchronous = FULL');
+  conn.pragma('synchronous = NORMAL');
   conn.pragma('busy_timeout = 10000');
   conn.pragma('foreign_keys = ON');
   conn.prepare('ATTACH DATABASE ? AS hl7log').run(logPath);
@@ -84,6 +92,7 @@ function openSqlite(dataDir: string): Store {
     dialect: 'sqlite',
     db,
     logDb,
+    sqliteLog: logConn,
     location: dir,
     async close() {
       if (closed) return;
