@@ -197,8 +197,9 @@ async function main(): Promise<number> {
     let carecoordAcks = 0;
     for (const [k, c] of connectionCounts.entries()) {
       // Both servers get messages base, base+1, ... of the same stream for this C.
-      const phase = async (server: ServerChild): Promise<{ result: PhaseResult; end: number }> => {
+      const phase = async (server: ServerChild): Promise<{ result: PhaseResult; end: number; cpu: CpuShare }> => {
         let i = base;
+        const cpu0 = { gen: process.cpuUsage(), server: processCpuMs(server.child.pid) };
         const result = await runPhase({
           host: HOST,
           port: server.port,
@@ -208,7 +209,9 @@ async function main(): Promise<number> {
           next: () => source.message(i++),
           replyTimeoutMs: 30_000,
         });
-        return { result, end: i };
+        const gen = process.cpuUsage(cpu0.gen);
+        const cpu = { generatorMs: (gen.user + gen.system) / 1000, serverMs: processCpuMs(server.child.pid) - cpu0.server };
+        return { result, end: i, cpu };
       };
       const order = k % 2 === 0 ? ['baseline', 'carecoord'] : ['carecoord', 'baseline'];
       const results: Record<string, PhaseResult> = {};
@@ -235,7 +238,9 @@ async function main(): Promise<number> {
           if (probe.backlog() > 0) note = ` (worker backlog still ${probe.backlog()} after 120 s)`;
         }
         const errs = [...r.result.errors.values()].reduce((a, b) => a + b, 0);
-        out(`${fmt(perSecond(r.result))} msg/s, p50/p99 ${lat(r.result)} ms${errs ? `, ${errs} ERRORS` : ''}${note}`);
+        const perK = (ms: number) => (r.result.acksTotal ? (ms / r.result.acksTotal) * 1000 : 0).toFixed(0);
+        out(`${fmt(perSecond(r.result))} msg/s, p50/p99 ${lat(r.result)} ms${errs ? `, ${errs} ERRORS` : ''}${note}` +
+          `; CPU per 1000 msgs: server ${perK(r.cpu.serverMs)} ms, load generator ${perK(r.cpu.generatorMs)} ms`);
       }
       base = end;
       rows.push({
@@ -352,3 +357,21 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 process.exitCode = await main();
+
+interface CpuShare {
+  generatorMs: number;
+  serverMs: number;
+}
+
+/** CPU time (user + system, all threads) a process has used so far, from /proc (0 where unavailable). */
+function processCpuMs(pid: number | undefined): number {
+  if (!pid) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields 14 and 15 of /proc/PID/stat (utime, stime) in clock ticks; 100 per second on Linux.
+    return ((Number(fields[11]) + Number(fields[12])) / 100) * 1000;
+  } catch {
+    return 0;
+  }
+}

@@ -65,7 +65,9 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     retention.start();
     stops.push(() => retention.stop());
 
-    const ingest = new IngestService(createLogAppender(store), logger.child({ component: 'intake' }), config, () => workers.notify());
+    const appender = createLogAppender(store);
+    stops.push(() => appender.close());
+    const ingest = new IngestService(appender, logger.child({ component: 'intake' }), config, () => workers.notify());
     stops.push(() => ingest.intake.drained());
 
     const mllpPorts: Record<string, number> = {};

@@ -28,6 +28,8 @@ const MAX_BATCH = 512;
  * Durable intake with group commit. Each frame's drafts wait for the next commit; one transaction
  * carries everything that arrived while the previous commit was running (or during the current
  * event-loop turn), so many connections share one fsync while every reply still follows its own commit.
+ * With a pipelined appender (the SQLite writer thread) each turn's batch is posted at once and the
+ * appender does the grouping; otherwise one commit is in flight at a time.
  * A reply is produced only after the commit returned: nothing is acknowledged from memory. If the commit
  * fails, every frame of the batch is rejected (the listener closes the connection without an ACK).
  */
@@ -37,11 +39,13 @@ export class Intake {
   };
   #queue: Pending[] = [];
   #scheduled = false;
-  #committing = false;
+  #inFlight = 0;
   #idle: (() => void)[] = [];
 
   constructor(
     private readonly append: LogAppender,
+    /** The appender orders and groups commits itself: post each turn's batch without waiting. */
+    private readonly pipelined: boolean,
     private readonly logger: Logger,
     /** Called after each successful commit (wakes the workers). */
     private readonly onCommitted: () => void = () => undefined,
@@ -58,12 +62,12 @@ export class Intake {
 
   /** Resolves when nothing is waiting for a commit (graceful shutdown). */
   drained(): Promise<void> {
-    if (this.#queue.length === 0 && !this.#committing) return Promise.resolve();
+    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve();
     return new Promise((r) => this.#idle.push(r));
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#committing) return;
+    if (this.#scheduled || (this.#inFlight > 0 && !this.pipelined)) return;
     this.#scheduled = true;
     // setImmediate: let every frame already read in this turn of the event loop join the batch.
     setImmediate(() => {
@@ -75,7 +79,7 @@ export class Intake {
   async #commit(): Promise<void> {
     const batch = this.#takeBatch();
     if (batch.length === 0) return this.#settleIdle();
-    this.#committing = true;
+    this.#inFlight++;
     const drafts: LogDraft[] = batch.flatMap((p) => p.decision.messages.map((m) => m.draft));
     try {
       const outcomes = await this.append(drafts);
@@ -103,7 +107,7 @@ export class Intake {
       this.logger.error({ err: describe(err), frames: batch.length }, 'message log commit failed: no acknowledgment sent');
       for (const p of batch) p.reject(err);
     } finally {
-      this.#committing = false;
+      this.#inFlight--;
     }
     if (this.#queue.length > 0) this.#schedule();
     else this.#settleIdle();
@@ -120,7 +124,7 @@ export class Intake {
   }
 
   #settleIdle(): void {
-    if (this.#queue.length > 0 || this.#committing) return;
+    if (this.#queue.length > 0 || this.#inFlight > 0) return;
     for (const r of this.#idle.splice(0)) r();
   }
 }

@@ -5,6 +5,10 @@ import { getEntries, type LogEntry } from '../store/message-log.js';
 import { markAttemptFailed, markDone, markManyDone } from '../store/inbox.js';
 import type { HandlerRegistry } from './handlers.js';
 import { IngestError, ProcessErrorCode } from './retry.js';
+import { yieldToIo } from './yield.js';
+
+/** Entries marked per statement; I/O gets a turn between chunks. */
+const CHUNK = 200;
 
 export interface BatchItem {
   entry_id: number;
@@ -42,9 +46,14 @@ export async function processBatch(
   try {
     const results: ItemResult[] = [];
     // No handler for the type: nothing to apply, one statement marks them all (no parse needed).
-    const moved = new Set(await markManyDone(trx, unhandled.map((i) => i.entry_id), 'unhandled', now()));
-    for (const i of unhandled) results.push({ entryId: i.entry_id, status: moved.has(i.entry_id) ? 'unhandled' : 'skipped' });
+    for (let i = 0; i < unhandled.length; i += CHUNK) {
+      const chunk = unhandled.slice(i, i + CHUNK);
+      const moved = new Set(await markManyDone(trx, chunk.map((c) => c.entry_id), 'unhandled', now()));
+      for (const c of chunk) results.push({ entryId: c.entry_id, status: moved.has(c.entry_id) ? 'unhandled' : 'skipped' });
+      await yieldToIo();
+    }
     for (const [n, item] of handled.entries()) {
+      if (n > 0 && n % 16 === 0) await yieldToIo();
       const sp = await trx.savepoint(`e${n}`).execute();
       try {
         const status = await applyOne(sp, registry, item.entry_id, entries.get(item.entry_id), now);

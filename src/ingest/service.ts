@@ -25,13 +25,13 @@ export class IngestService {
   readonly #nextAckId: AckIdSource;
 
   constructor(
-    append: LogAppender,
+    appender: { append: LogAppender; pipelined: boolean },
     private readonly logger: Logger,
     private readonly identity: { application: string; facility: string },
     onCommitted: () => void,
     private readonly clock: () => Date = () => new Date(),
   ) {
-    this.intake = new Intake(append, logger, onCommitted);
+    this.intake = new Intake(appender.append, appender.pipelined, logger, onCommitted);
     this.#nextAckId = ackIdSource(() => this.clock().getTime());
   }
 

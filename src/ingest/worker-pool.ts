@@ -5,6 +5,7 @@ import { readEntryHeadsAfter } from '../store/message-log.js';
 import { InboxStatus, insertInboxRows, lastInboxEntryId, loadOpenEntries } from '../store/inbox.js';
 import type { HandlerRegistry } from './handlers.js';
 import { processBatch, type BatchItem } from './process.js';
+import { yieldToIo } from './yield.js';
 import { DEFAULT_RETRY, nextRetryAt, type RetryPolicy } from './retry.js';
 import { entryKeys, selectRunnable, type OpenEntry } from './scheduler.js';
 
@@ -16,7 +17,7 @@ export interface WorkerPoolOptions {
   /**
    * Least time between two passes (ms). Under load, commits arrive far more often than this: one
    * pass then takes in and processes everything that arrived meanwhile, instead of one pass (a dozen
-   * queries on the thread that also answers MLLP) per commit. Default 10.
+   * queries on the thread that also answers MLLP) per commit. Default 25.
    */
   minPassIntervalMs?: number;
   pollIntervalMs: number;
@@ -32,8 +33,8 @@ export interface WorkerStats {
   inFlight: number;
 }
 
-/** Entries read per scheduling pass; further pages are read while capacity is left. */
-const PAGE = 500;
+/** Entries read per query; further pages are read while capacity is left. */
+const PAGE = 250;
 const MAX_PAGES = 20;
 
 /**
@@ -84,7 +85,7 @@ export class WorkerPool {
     }
     if (this.#scheduled) return;
     this.#scheduled = true;
-    const wait = this.#lastPassAt + (this.options.minPassIntervalMs ?? 10) - this.#now();
+    const wait = this.#lastPassAt + (this.options.minPassIntervalMs ?? 25) - this.#now();
     const run = () => {
       this.#scheduled = false;
       if (!this.#running || this.#pumping) {
@@ -152,13 +153,14 @@ export class WorkerPool {
       await this.db.transaction().execute((trx) => insertInboxRows(trx, rows));
       this.#cursor = rows.at(-1)!.entry_id;
       if (heads.length < PAGE) return;
+      await yieldToIo();
     }
   }
 
   async #dispatch(): Promise<void> {
     const slots = this.options.concurrency - this.#batches;
     if (slots <= 0 || !this.#running) return;
-    const batchSize = this.options.batchSize ?? 100;
+    const batchSize = this.options.batchSize ?? 1000;
     const capacity = slots * batchSize;
     let afterId = 0;
     const open: OpenEntry[] = [];
@@ -233,3 +235,4 @@ export class WorkerPool {
     for (const r of this.#idleWaiters.splice(0)) r();
   }
 }
+

@@ -17,8 +17,8 @@ export interface Store {
   readonly dialect: DialectName;
   readonly db: Kysely<Database>;
   readonly logDb: Kysely<Database>;
-  /** SQLite only: the log's own connection, for the intake's prepared-statement append path. */
-  readonly sqliteLog?: SqliteDatabase.Database;
+  /** SQLite only: the raw log file, which the intake's writer thread opens for itself. */
+  readonly sqliteLogPath?: string;
   /** Human-readable location without credentials, for logs. */
   readonly location: string;
   close(): Promise<void>;
@@ -92,7 +92,7 @@ function openSqlite(dataDir: string): Store {
     dialect: 'sqlite',
     db,
     logDb,
-    sqliteLog: logConn,
+    sqliteLogPath: logPath,
     location: dir,
     async close() {
       if (closed) return;
