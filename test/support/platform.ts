@@ -28,6 +28,7 @@ export async function startTestPlatform(
     CARECOORD_HTTP_PORT: '0',
     CARECOORD_POLL_MS: '50',
     CARECOORD_RETRY_BASE_MS: '20',
+    CARECOORD_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
   const platform = await startPlatform(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), options);
