@@ -76,7 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
       retryBaseMs: int(pick(undefined, 'CARECOORD_RETRY_BASE_MS', undefined), 1000, 'CARECOORD_RETRY_BASE_MS', 1, 3_600_000),
       pollIntervalMs: int(pick(undefined, 'CARECOORD_POLL_MS', undefined), 1000, 'CARECOORD_POLL_MS', 10, 60_000),
     },
-    retentionDays: int(pick(undefined, 'CARECOORD_RETENTION_DAYS', file.retentionDays), DEFAULTS.retentionDays, 'CARECOORD_RETENTION_DAYS', 1, 100_000),
+    retentionDays: int(pick(undefined, 'CARECOORD_RETENTION_DAYS', file.retentionDays), DEFAULTS.retentionDays, 'CARECOORD_RETENTION_DAYS (six years at least)', DEFAULTS.retentionDays, 100_000),
     logLevel: pick('log-level', 'CARECOORD_LOG_LEVEL', file.logLevel) ?? 'info',
     application: env.CARECOORD_APPLICATION ?? (file.application as string | undefined) ?? 'CARECOORD',
     facility: env.CARECOORD_FACILITY ?? (file.facility as string | undefined) ?? 'CARECOORD',

@@ -6,6 +6,7 @@ import { appendEntries, deleteEntriesBefore, getEntry, type LogDraft } from './m
 import { countByStatus, insertInboxRows, lastInboxEntryId, markDone, requeue, InboxStatus } from './inbox.js';
 import { LOG_RETENTION_FLOOR_DAYS } from './migrations/2026-11-25T1400-message-log.js';
 import { openStore } from './open.js';
+import { createLogAppender } from './log-appender.js';
 
 const DAY = 86_400_000;
 
@@ -70,6 +71,26 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       appendEntries(trx, [draft(), draft({ content_hash: 'h2' })]),
     );
     expect(out.map((o) => o.kind)).toEqual(['appended', 'appended']);
+  });
+
+  it('appends through the intake appender with the same semantics, across batches posted together', async () => {
+    const appender = createLogAppender(store);
+    try {
+      const raw = Buffer.from([0x4d, 0x53, 0x48, 0xe9, 0x0d]);
+      // Posted without waiting, as the intake does with a pipelined appender.
+      const [a, b] = await Promise.all([
+        appender.append([draft({ control_id: 'P1', raw }), draft({ control_id: 'P2' })]),
+        appender.append([draft({ control_id: 'P1', raw, ack: Buffer.from('other') }), draft({ control_id: 'P3' })]),
+      ]);
+      expect(a.map((o) => o.kind)).toEqual(['appended', 'appended']);
+      expect(b[0]).toMatchObject({ kind: 'duplicate', id: a[0]!.id });
+      expect(Buffer.isBuffer((b[0] as { ack: Buffer }).ack)).toBe(true);
+      expect((b[0] as { ack: Buffer }).ack.toString()).toBe('ACK');
+      expect(b[1]!.id).toBeGreaterThan(a[1]!.id);
+      expect(Buffer.compare((await getEntry(store.db, a[0]!.id))!.raw, raw)).toBe(0);
+    } finally {
+      await appender.close();
+    }
   });
 
   it('never treats entries without a control id as retransmissions', async () => {
