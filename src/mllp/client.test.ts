@@ -30,6 +30,17 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
 }
 
 describe('MllpClient', () => {
+  it('posts a frame that expects no reply without disturbing the pairing of later sends', async () => {
+    const handler = new RecordingHandler();
+    handler.reply = async (p) => (p.toString().includes('|NE|') ? null : Buffer.concat([Buffer.from('ACK:'), p]));
+    const client = await connect(await listen(handler));
+    await client.post('MSH|1|NE|');
+    expect((await client.send('MSH|2|AL|')).toString()).toBe('ACK:MSH|2|AL|');
+    expect(handler.frames.map((f) => f.toString())).toEqual(['MSH|1|NE|', 'MSH|2|AL|']);
+    await client.close();
+    expect(await codeOf(client.post('MSH|3'))).toBe(MllpErrorCode.ConnectionClosed);
+  });
+
   it('gives each of many concurrent sends its own reply', async () => {
     const handler = new RecordingHandler();
     handler.reply = async (p) => {

@@ -115,15 +115,8 @@ export class MllpClient {
    * or MLLP_INVALID_OPTION when the payload contains an MLLP block byte.
    */
   send(payload: Buffer | string, options: MllpSendOptions = {}): Promise<Buffer> {
-    if (this.closed || this.closing) {
-      return Promise.reject(new MllpError(MllpErrorCode.ConnectionClosed, 'client is closed'));
-    }
-    let frame: Buffer;
-    try {
-      frame = encodeFrame(payload);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    const frame = this.frameFor(payload);
+    if (frame instanceof Error) return Promise.reject(frame);
     const timeoutMs = options.timeoutMs ?? MLLP_CLIENT_DEFAULTS.timeoutMs;
     return new Promise<Buffer>((resolve, reject) => {
       const waiter: Waiter = {
@@ -141,18 +134,21 @@ export class MllpClient {
    * it is handed to the socket. Replies to earlier send() calls still pair with those calls.
    */
   post(payload: Buffer | string): Promise<void> {
-    if (this.closed || this.closing) {
-      return Promise.reject(new MllpError(MllpErrorCode.ConnectionClosed, 'client is closed'));
-    }
-    let frame: Buffer;
-    try {
-      frame = encodeFrame(payload);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    const frame = this.frameFor(payload);
+    if (frame instanceof Error) return Promise.reject(frame);
     return new Promise<void>((resolve, reject) => {
       this.socket.write(frame, (err) => (err ? reject(new MllpError(MllpErrorCode.ConnectionClosed, err.message)) : resolve()));
     });
+  }
+
+  /** The framed payload, or the error to reject with (closed client, block byte in the payload). */
+  private frameFor(payload: Buffer | string): Buffer | Error {
+    if (this.closed || this.closing) return new MllpError(MllpErrorCode.ConnectionClosed, 'client is closed');
+    try {
+      return encodeFrame(payload);
+    } catch (err) {
+      return err as Error;
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { afterEach, beforeEach } from 'vitest';
 import { openStore, type DialectName, type Store } from '../../src/store/open.js';
 
 /**
@@ -51,4 +52,21 @@ export async function freshDatabase(dialect: DialectName): Promise<TestDatabase>
       }
     },
   };
+}
+
+/**
+ * Inside a describe: a fresh, migrated store for each test, closed and dropped after it.
+ * Read `.store` / `.tdb` inside the tests.
+ */
+export function useFreshStore(dialect: DialectName): { readonly store: Store; readonly tdb: TestDatabase } {
+  const current = {} as { store: Store; tdb: TestDatabase };
+  beforeEach(async () => {
+    current.tdb = await freshDatabase(dialect);
+    current.store = await current.tdb.open();
+  });
+  afterEach(async () => {
+    await current.store.close();
+    await current.tdb.cleanup();
+  });
+  return current;
 }
