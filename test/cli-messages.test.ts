@@ -186,12 +186,12 @@ describe.each(DIALECTS)('carecoord messages beside a running carecoord serve on 
 
   it('exits 2 with a one-line usage error for a bogus --status, an unknown id or sub-command, and a bad --limit', async () => {
     const cases: [string[], RegExp][] = [
-      [['--status', 'bogus'], /^carecoord: --status must be one of received, error, .*rejected\n$/],
+      [['--status', 'bogus'], /^carecoord: --status must be one of received, error, .*rejected\n\(carecoord help shows the usage\)\n$/],
       [['show', '999999'], /^carecoord: no log entry 999999\n$/],
       [['reprocess', '999999'], /^carecoord: no processed-state for entry 999999 /],
-      [['show'], /^carecoord: messages show needs an entry id\n$/],
+      [['show'], /^carecoord: messages show needs an entry id\n/],
       [['frob', '1'], /^carecoord: unknown messages sub-command "frob"/],
-      [['--limit', '0'], /^carecoord: --limit must be from 1 to 10000\n$/],
+      [['--limit', '0'], /^carecoord: --limit must be from 1 to 10000\n/],
     ];
     for (const [args, stderr] of cases) {
       const r = await messages(...args);

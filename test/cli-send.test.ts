@@ -68,6 +68,8 @@ describe.each(DIALECTS)('carecoord send to a running carecoord serve on %s', (di
     const rows = await logged();
     expect(rows.map((m) => m.controlId).sort()).toEqual([enhancedId, originalId].sort());
     expect(rows.every((m) => m.acceptCode === 'AA')).toBe(true);
+    // The log lists the acknowledgment code the EMR actually received.
+    expect(Object.fromEntries(rows.map((m) => [m.controlId, m.ackSent]))).toEqual({ [enhancedId]: 'CA', [originalId]: 'AA' });
   });
 
   it('prints AR with the ERR reason for a message without an MSH and exits 1', async () => {
@@ -148,7 +150,7 @@ describe('carecoord send: usage and connection errors', () => {
     const r = await runCli(['send', ENHANCED, '--port', String(port)], { DATABASE_URL: '' });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(`carecoord: cannot connect to 127.0.0.1:${port} (MLLP_CONNECTION_REFUSED)\n`);
+    expect(r.stderr).toMatch(new RegExp(`^carecoord: cannot connect to 127\\.0\\.0\\.1:${port} \\(MLLP_CONNECTION_REFUSED\\)\\n  cause: .*ECONNREFUSED`));
     expect(r.stderr).not.toMatch(STACK_FRAME);
   });
 
@@ -167,7 +169,7 @@ describe('carecoord send: usage and connection errors', () => {
     expect(missing.stderr).toMatch(/^carecoord: cannot read .*no\/such\/file\.hl7: ENOENT/);
     const badPort = await runCli(['send', ENHANCED, '--port', 'seventy'], { DATABASE_URL: '' });
     expect(badPort.code).toBe(2);
-    expect(badPort.stderr).toBe('carecoord: --port must be a TCP port, got "seventy"\n');
+    expect(badPort.stderr).toBe('carecoord: --port must be a TCP port, got "seventy"\n(carecoord help shows the usage)\n');
     const unknown = await runCli(['send', ENHANCED, '--prot', '2575'], { DATABASE_URL: '' });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^carecoord: .*--prot/);

@@ -92,7 +92,8 @@ describe('carecoord serve with TLS on the MLLP listener (SQLite)', () => {
     const untrusted = await runCli(['send', '--tls', ENHANCED, '--port', port], SQLITE);
     expect(untrusted.code).toBe(1);
     expect(untrusted.stdout).toBe('');
-    expect(untrusted.stderr).toMatch(/^carecoord: cannot connect to 127\.0\.0\.1:\d+ \(MLLP_CONNECT_FAILED\)\n$/);
+    // The cause names the certificate problem, so the analyst knows it is TLS trust, not the network.
+    expect(untrusted.stderr).toMatch(/^carecoord: cannot connect to 127\.0\.0\.1:\d+ \(MLLP_CONNECT_FAILED\)\n  cause: .*certificate/);
 
     // A plaintext MLLP sender on the TLS port gets no acknowledgment.
     const plain = await runCli(['send', ENHANCED, '--port', port, '--timeout', '5000'], SQLITE);
@@ -113,12 +114,12 @@ describe('carecoord serve with TLS on the MLLP listener (SQLite)', () => {
     const anonymous = await send();
     expect(anonymous.code).toBe(1);
     expect(anonymous.stdout).not.toMatch(/MSA\|/);
-    expect(anonymous.stderr).toMatch(/^carecoord: .*\((MLLP_CONNECT_FAILED|MLLP_CONNECTION_CLOSED)\)\n$/);
+    expect(anonymous.stderr).toMatch(/^carecoord: .*\((MLLP_CONNECT_FAILED|MLLP_CONNECTION_CLOSED)\)\n/);
 
     const rogue = await send('--cert', pem('rogue-client.pem'), '--key', pem('rogue-client.key'));
     expect(rogue.code).toBe(1);
     expect(rogue.stdout).not.toMatch(/MSA\|/);
-    expect(rogue.stderr).toMatch(/^carecoord: .*\((MLLP_CONNECT_FAILED|MLLP_CONNECTION_CLOSED)\)\n$/);
+    expect(rogue.stderr).toMatch(/^carecoord: .*\((MLLP_CONNECT_FAILED|MLLP_CONNECTION_CLOSED)\)\n/);
     expect(await logged()).toEqual([]);
 
     const trusted = await send('--cert', pem('client.pem'), '--key', pem('client.key'));

@@ -1,8 +1,15 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-/** A usage error: printed without a stack trace, exit code 2. */
+/** A usage error (or a lookup that found nothing): printed without a stack trace, exit code 2. */
 export class CliError extends Error {
   readonly code = 'usage';
+  /** Whether pointing at the usage text helps (a bad argument), or not (an id that does not exist). */
+  readonly showUsageHint: boolean;
+
+  constructor(message: string, options: { usageHint?: boolean } = {}) {
+    super(message);
+    this.showUsageHint = options.usageHint ?? true;
+  }
 }
 
 /** parseArgs with usage errors turned into CliError. */

@@ -9,13 +9,21 @@ const USAGE = `carecoord — care coordination platform
 
 Usage:
   carecoord serve [--data-dir DIR] [--mllp-port P] [--mllp-host H] [--http-port Q] [--http-host H] [--config FILE]
-  carecoord send FILE... [--host H] [--port P] [--tls] [--ca FILE] [--cert FILE] [--key FILE] [--timeout MS]
+  carecoord send FILE... [--host H] [--port P] [--tls] [--ca FILE] [--cert FILE] [--key FILE] [--insecure]
+                         [--timeout MS] [--json]
   carecoord messages [--data-dir DIR] [--control-id ID] [--status S] [--type T] [--limit N] [--json]
-  carecoord messages show ID [--data-dir DIR] [--raw]
+  carecoord messages show ID [--data-dir DIR] [--raw | --json]
   carecoord messages reprocess ID [--data-dir DIR]
 
 Environment: DATABASE_URL (postgres://... switches from SQLite to PostgreSQL), CARECOORD_DATA_DIR,
 CARECOORD_MLLP_PORT, CARECOORD_HTTP_PORT and the others listed in the README.`;
+
+/** The underlying reason (a TLS certificate error, ECONNRESET...), which the coded error wraps. */
+function causeOf(err: unknown): string {
+  const cause = (err as { cause?: { message?: string; code?: string } }).cause;
+  if (!cause?.message) return '';
+  return `\n  cause: ${cause.message}${cause.code ? ` (${cause.code})` : ''}`;
+}
 
 const verbs: Record<string, (args: string[]) => Promise<number>> = {
   serve: runServe,
@@ -43,13 +51,14 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     if (err instanceof CliError || err instanceof ConfigError) {
-      process.stderr.write(`carecoord: ${err.message}\n`);
+      const hint = err instanceof CliError && err.showUsageHint ? '(carecoord help shows the usage)\n' : '';
+      process.stderr.write(`carecoord: ${err.message}\n${hint}`);
       process.exitCode = 2;
       return;
     }
     const code = (err as { code?: unknown })?.code;
     // Known failures (a refused connection, a timeout) carry a code: say what happened, no stack.
-    if (typeof code === 'string') process.stderr.write(`carecoord: ${(err as Error).message} (${code})\n`);
+    if (typeof code === 'string') process.stderr.write(`carecoord: ${(err as Error).message} (${code})${causeOf(err)}\n`);
     else process.stderr.write(`carecoord: ${(err as Error)?.stack ?? String(err)}\n`);
     process.exitCode = 1;
   },

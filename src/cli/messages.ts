@@ -2,7 +2,7 @@ import { loadConfig } from '../config.js';
 import { decodeHl7 } from '../hl7/index.js';
 import { getEntry } from '../store/message-log.js';
 import { getInboxRow, requeue } from '../store/inbox.js';
-import { listMessages, MESSAGE_STATUSES, type MessageSummary } from '../store/message-query.js';
+import { listMessages, MESSAGE_STATUSES, msaCode, type MessageSummary } from '../store/message-query.js';
 import { openStore } from '../store/open.js';
 import { CliError, parse } from './args.js';
 
@@ -63,7 +63,7 @@ function formatTable(rows: MessageSummary[]): string {
     r.senderKey ?? '-',
     r.controlId ?? '-',
     r.messageType ?? '-',
-    r.acceptCode,
+    r.ackSent,
     r.attempts > 0 && r.status !== 'processed' ? `${r.status} (${r.attempts} tries)` : r.status,
     r.errorCode ? `${r.errorCode}: ${(r.errorText ?? '').slice(0, 80)}` : '',
   ]);
@@ -74,7 +74,7 @@ function formatTable(rows: MessageSummary[]): string {
 
 async function reprocess(db: Db, id: number): Promise<number> {
   const before = await getInboxRow(db, id);
-  if (!before) throw new CliError(`no processed-state for entry ${id} (unknown id, or not yet taken in by a running server)`);
+  if (!before) throw new CliError(`no processed-state for entry ${id} (unknown id, or not yet taken in by a running server)`, { usageHint: false });
   if (before.status !== 'failed' && before.status !== 'unhandled') {
     process.stderr.write(`entry ${id} is ${before.status}: only failed or unhandled entries can be reprocessed\n`);
     return 1;
@@ -86,7 +86,7 @@ async function reprocess(db: Db, id: number): Promise<number> {
 
 async function show(db: Db, id: number, raw: boolean, json: boolean): Promise<number> {
   const entry = await getEntry(db, id);
-  if (!entry) throw new CliError(`no log entry ${id}`);
+  if (!entry) throw new CliError(`no log entry ${id}`, { usageHint: false });
   if (raw) {
     process.stdout.write(entry.raw);
     return 0;
@@ -95,7 +95,7 @@ async function show(db: Db, id: number, raw: boolean, json: boolean): Promise<nu
   const text = decodeHl7(entry.raw).text;
   const info = {
     id: Number(entry.id), receivedAt: new Date(Number(entry.received_at)).toISOString(), listener: entry.listener, peer: entry.peer,
-    controlId: entry.control_id, messageType: entry.message_type, acceptCode: entry.accept_code, status: state?.status ?? 'received',
+    controlId: entry.control_id, messageType: entry.message_type, acceptCode: entry.accept_code, ackSent: msaCode(entry.ack), status: state?.status ?? 'received',
     error: entry.error_code ? `${entry.error_code}: ${entry.error_text}` : state?.last_error_code ? `${state.last_error_code}: ${state.last_error_text}` : null,
     truncated: !!entry.truncated, byteLength: entry.byte_length, ack: entry.ack?.toString('utf8') ?? null,
   };

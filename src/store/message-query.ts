@@ -25,7 +25,10 @@ export interface MessageSummary {
   messageType: string | null;
   patientKey: string | null;
   byteLength: number;
+  /** Accept outcome at receipt: AA accepted, AE/AR refused. */
   acceptCode: string;
+  /** MSA-1 of the acknowledgment actually sent (CA/CE/CR in enhanced mode), or 'none' (MSH-15 asked for none). */
+  ackSent: string;
   status: string;
   attempts: number;
   errorCode: string | null;
@@ -41,7 +44,7 @@ export async function listMessages(db: Kysely<Database>, filter: MessageFilter):
     .leftJoin('inbox as i', 'i.entry_id', 'm.id')
     .select([
       'm.id', 'm.received_at', 'm.listener', 'm.peer', 'm.sender_key', 'm.control_id', 'm.message_type',
-      'm.patient_key', 'm.byte_length', 'm.accept_code', 'm.error_code', 'm.error_text',
+      'm.patient_key', 'm.byte_length', 'm.accept_code', 'm.error_code', 'm.error_text', 'm.ack',
       'i.status', 'i.attempts', 'i.last_error_code', 'i.last_error_text',
     ]);
   if (filter.controlId) q = q.where('m.control_id', '=', filter.controlId);
@@ -65,9 +68,20 @@ export async function listMessages(db: Kysely<Database>, filter: MessageFilter):
     patientKey: r.patient_key,
     byteLength: r.byte_length,
     acceptCode: r.accept_code,
+    ackSent: msaCode(r.ack),
     status: r.status ?? 'received',
     attempts: r.attempts ?? 0,
     errorCode: r.last_error_code ?? r.error_code,
     errorText: r.last_error_text ?? r.error_text,
   }));
+}
+
+/** MSA-1 of a stored ACK: the segment after MSA and the message's field separator (MSH-1). */
+export function msaCode(ack: Buffer | null): string {
+  if (!ack) return 'none';
+  const text = ack.toString('latin1');
+  const sep = text[3] ?? '|';
+  const msa = text.indexOf(`\rMSA${sep}`);
+  if (msa < 0) return '?';
+  return text.slice(msa + 5).split(sep, 1)[0]!.split('\r', 1)[0]! || '?';
 }

@@ -23,7 +23,10 @@ export async function startServe(args: string[], env: Record<string, string> = {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   createInterface({ input: child.stderr! }).on('line', (l) => lines.push(l));
   const ready = await new Promise<{ mllpPorts: Record<string, number>; httpPort: number }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`carecoord serve did not start:\n${lines.join('\n')}`)), 30_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // never leave a server that did not start running after the test
+      reject(new Error(`carecoord serve did not start:\n${lines.join('\n')}`));
+    }, 30_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
       lines.push(line);
       try {

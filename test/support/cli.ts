@@ -104,6 +104,7 @@ export interface ListedMessage {
   controlId: string | null;
   messageType: string | null;
   acceptCode: string;
+  ackSent: string;
   status: string;
   attempts: number;
   errorCode: string | null;
