@@ -7,6 +7,7 @@ import { HandlerRegistry } from './ingest/handlers.js';
 import { RetentionJob } from './ingest/retention.js';
 import { IngestService } from './ingest/service.js';
 import { WorkerPool } from './ingest/worker-pool.js';
+import { ProcessingThread, type Processing } from './ingest/processing.js';
 import { MllpListener } from './mllp/index.js';
 import { createLogAppender } from './store/log-appender.js';
 import { openStore, type Store } from './store/open.js';
@@ -15,8 +16,7 @@ import { openStore, type Store } from './store/open.js';
 export interface RunningPlatform {
   readonly store: Store;
   readonly ingest: IngestService;
-  readonly workers: WorkerPool;
-  readonly registry: HandlerRegistry;
+  readonly workers: Processing;
   readonly http: FastifyInstance;
   /** Bound MLLP port per listener name (useful with port 0). */
   readonly mllpPorts: Readonly<Record<string, number>>;
@@ -26,8 +26,46 @@ export interface RunningPlatform {
 }
 
 export interface PlatformOptions {
-  /** Handlers to register before the workers start (the clinical handlers arrive with later capabilities). */
+  /**
+   * Run the workers on this thread with these handlers (embedding, tests with handlers built in
+   * the test). Without it, the workers run on the processing thread with the handlers of
+   * `handlersModule` (default: ingest/default-handlers).
+   */
   registerHandlers?: (registry: HandlerRegistry) => void;
+  /** URL of a module exporting registerHandlers(registry), loaded by the processing thread. */
+  handlersModule?: string;
+}
+
+/** The ordered workers: on a processing thread (serve), or in this thread when handlers are given as a function. */
+async function startProcessing(config: Config, store: Store, logger: Logger, options: PlatformOptions): Promise<Processing> {
+  const pool = {
+    // SQLite has one writer connection: parallel batches would only queue behind each other.
+    concurrency: store.dialect === 'sqlite' ? 1 : config.workers.concurrency,
+    pollIntervalMs: config.workers.pollIntervalMs,
+    retry: { maxAttempts: config.workers.maxAttempts, baseDelayMs: config.workers.retryBaseMs, maxDelayMs: 300_000 },
+  };
+  if (options.registerHandlers) {
+    const registry = new HandlerRegistry();
+    options.registerHandlers(registry);
+    const workers = new WorkerPool(store.db, registry, logger.child({ component: 'workers' }), pool);
+    workers.start();
+    return workers;
+  }
+  const ext = import.meta.url.endsWith('.ts') ? 'ts' : 'js';
+  const thread = new ProcessingThread({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    logLevel: config.logLevel,
+    handlersModule: options.handlersModule ?? new URL(`./ingest/default-handlers.${ext}`, import.meta.url).href,
+    pool,
+  }, logger.child({ component: 'workers' }));
+  try {
+    await thread.start();
+  } catch (err) {
+    await thread.stop();
+    throw err;
+  }
+  return thread;
 }
 
 /**
@@ -50,15 +88,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     stops.push(() => store.close());
     logger.info({ dialect: store.dialect, location: store.location }, 'store open');
 
-    const registry = new HandlerRegistry();
-    options.registerHandlers?.(registry);
-    const workers = new WorkerPool(store.db, registry, logger.child({ component: 'workers' }), {
-      // SQLite has one writer connection: parallel batches would only queue behind each other.
-      concurrency: store.dialect === 'sqlite' ? 1 : config.workers.concurrency,
-      pollIntervalMs: config.workers.pollIntervalMs,
-      retry: { maxAttempts: config.workers.maxAttempts, baseDelayMs: config.workers.retryBaseMs, maxDelayMs: 300_000 },
-    });
-    workers.start();
+    const workers = await startProcessing(config, store, logger, options);
     stops.push(() => workers.stop());
 
     const retention = new RetentionJob(store.db, logger.child({ component: 'retention' }), config.retentionDays);
@@ -93,7 +123,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
 
     let stopped: Promise<void> | undefined;
     return {
-      store, ingest, workers, registry, http, mllpPorts, httpPort,
+      store, ingest, workers, http, mllpPorts, httpPort,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (err) {
