@@ -1,3 +1,4 @@
+import type { MessageSummary } from '../../src/store/message-query.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -98,18 +99,8 @@ export async function stopServe(serve: ServeProcess | undefined, graceMs = 15_00
   return { code: null, killed: true };
 }
 
-/** Lines of `carecoord messages --json` output, parsed. */
-export interface ListedMessage {
-  id: number;
-  controlId: string | null;
-  messageType: string | null;
-  acceptCode: string;
-  ackSent: string;
-  status: string;
-  attempts: number;
-  errorCode: string | null;
-  errorText: string | null;
-}
+/** One line of `carecoord messages --json` output. */
+export type ListedMessage = MessageSummary;
 
 export function parseJsonLines<T>(stdout: string): T[] {
   return stdout.split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as T);
