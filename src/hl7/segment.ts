@@ -3,14 +3,29 @@
  * Raw text is kept at every level so serialization is exact; structure below the segment is split
  * lazily, on first access, and cached.
  */
-import type { Delimiters } from './delimiters.js';
+import { STANDARD_DELIMITERS, type Delimiters } from './delimiters.js';
 import { unescapeHl7 } from './escape.js';
 
 const NO_STRINGS: readonly string[] = Object.freeze([]);
 
-/** `text.split(sep)`, without the scan-and-allocate of split when sep does not occur (the usual case). */
+/**
+ * `text.split(sep)` for a one-character separator, as an indexOf/slice scan: String.prototype.split
+ * with a non-empty separator goes through a runtime call, which costs more than the scan for the few
+ * pieces a field or component has. No scan-and-allocate beyond `[text]` when sep does not occur.
+ */
 function splitOn(text: string, sep: string): string[] {
-  return text.indexOf(sep) < 0 ? [text] : text.split(sep);
+  let at = text.indexOf(sep);
+  if (at < 0) return [text];
+  if (sep.length !== 1) return text.split(sep);
+  const out: string[] = [];
+  let from = 0;
+  do {
+    out.push(text.slice(from, at));
+    from = at + 1;
+    at = text.indexOf(sep, from);
+  } while (at >= 0);
+  out.push(text.slice(from));
+  return out;
 }
 
 /** One repetition of a field: its components (raw text) and their subcomponents. */
@@ -54,17 +69,31 @@ export class Hl7Field {
     this.d = delimiters;
   }
 
+  /** @internal The shared empty field (see EMPTY_FIELD). */
+  static empty(): Hl7Field {
+    const f = new Hl7Field('', STANDARD_DELIMITERS);
+    for (const r of f.repetitions) void r.components;
+    return f;
+  }
+
   /** The repetitions (at least one, possibly empty). */
   get repetitions(): readonly Hl7Repetition[] {
-    if (this.reps === undefined) {
-      // Most fields have one repetition: skip the split (and its array) then.
-      if (this.raw.indexOf(this.d.repetition) < 0) return (this.reps = [new Hl7Repetition(this.raw, this.d)]);
-      const parts = this.raw.split(this.d.repetition);
-      const reps: Hl7Repetition[] = new Array(parts.length);
-      for (let i = 0; i < parts.length; i++) reps[i] = new Hl7Repetition(parts[i] as string, this.d);
+    let reps = this.reps;
+    if (reps === undefined) {
+      const raw = this.raw;
+      const d = this.d;
+      if (raw.indexOf(d.repetition) < 0) {
+        // Most fields have one repetition: no split, no intermediate array.
+        reps = [new Hl7Repetition(raw, d)];
+      } else {
+        const parts = splitOn(raw, d.repetition);
+        const list: Hl7Repetition[] = [];
+        for (let i = 0; i < parts.length; i++) list.push(new Hl7Repetition(parts[i] as string, d));
+        reps = list;
+      }
       this.reps = reps;
     }
-    return this.reps;
+    return reps;
   }
 
   /** Unescaped value at repetition/component/subcomponent (1-based), '' when absent. */
@@ -86,6 +115,8 @@ export class Hl7Segment {
   /** The exact separator run that followed the segment (CR, LF, CRLF, blank lines...); '' at the end. */
   readonly terminator: string;
   readonly delimiters: Delimiters;
+  /** name === 'MSH', computed once (the name is a slice of the message, so comparing it is not free). */
+  private readonly msh: boolean;
   private parts: string[] | undefined;
   private fieldCache: (Hl7Field | undefined)[] | undefined;
 
@@ -94,36 +125,41 @@ export class Hl7Segment {
     this.raw = raw;
     this.terminator = terminator;
     this.delimiters = delimiters;
+    this.msh = name === 'MSH';
+    this.parts = undefined;
+    this.fieldCache = undefined;
   }
 
   private split(): string[] {
     return (this.parts ??= this.raw.split(this.delimiters.field));
   }
 
-  private index(n: number): number {
-    return this.name === 'MSH' ? n - 1 : n;
-  }
-
   /** Number of the last field present (trailing empty fields included, as written). */
   get fieldCount(): number {
     const n = this.split().length - 1;
-    return this.name === 'MSH' ? n + 1 : n;
+    return this.msh ? n + 1 : n;
   }
 
   /** Raw text of field n (1-based), '' when absent. MSH-1 is the field separator. */
   fieldRaw(n: number): string {
     if (n < 1) return '';
-    if (n === 1 && this.name === 'MSH') return this.delimiters.field;
-    return this.split()[this.index(n)] ?? '';
+    if (this.msh) return n === 1 ? this.delimiters.field : this.split()[n - 1] ?? '';
+    return this.split()[n] ?? '';
   }
 
   /** Structured field n (1-based); an empty field when absent. MSH-1 and MSH-2 are single values. */
   field(n: number): Hl7Field {
-    const cache = (this.fieldCache ??= []);
+    let cache = this.fieldCache;
+    if (cache === undefined) {
+      // One slot per field present (index = field number); absent fields extend it as needed.
+      cache = this.fieldCache = new Array<Hl7Field | undefined>(this.split().length + 1);
+    }
     let f = cache[n];
     if (f === undefined) {
       const raw = this.fieldRaw(n);
-      const literal = this.name === 'MSH' && (n === 1 || n === 2);
+      // Most fields of a message are empty; an empty field reads the same under any delimiters.
+      if (raw === '') return EMPTY_FIELD;
+      const literal = this.msh && (n === 1 || n === 2);
       f = new Hl7Field(raw, literal ? LITERAL_DELIMITERS : this.delimiters);
       cache[n] = f;
     }
@@ -132,7 +168,7 @@ export class Hl7Segment {
 
   /** Unescaped value of field/repetition/component/subcomponent (1-based), '' when absent. */
   get(field: number, rep = 1, comp = 1, sub = 1): string {
-    if (this.name === 'MSH' && (field === 1 || field === 2)) {
+    if (this.msh && (field === 1 || field === 2)) {
       return rep === 1 && comp === 1 && sub === 1 ? this.fieldRaw(field) : '';
     }
     return this.field(field).get(rep, comp, sub);
@@ -152,3 +188,9 @@ const LITERAL_DELIMITERS: Delimiters = Object.freeze({
   escape: '',
   subcomponent: '',
 });
+
+/**
+ * The one empty field (raw ''), shared: one empty repetition with one empty component, under any
+ * delimiters. Its arrays are frozen, so sharing it cannot leak a change from one message to another.
+ */
+const EMPTY_FIELD: Hl7Field = Hl7Field.empty();
