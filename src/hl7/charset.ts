@@ -3,7 +3,7 @@
  * bytes before any decoding (segment ids, delimiters and CR/LF are ASCII in every supported charset).
  * Decoding never loses bytes: whatever cannot be decoded exactly falls back to ISO-8859-1, with a warning.
  */
-import { Buffer, isUtf8 } from 'node:buffer';
+import { Buffer, isAscii, isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { Hl7Error, Hl7ErrorCode } from './errors.js';
 
@@ -12,9 +12,6 @@ interface Charset {
   hl7: string;
   iconv: string;
 }
-
-// One character class: linear scan, no backtracking.
-const NON_ASCII = /[^\x00-\x7F]/;
 
 const UTF8: Charset = { hl7: 'UNICODE UTF-8', iconv: 'utf8' };
 const LATIN1: Charset = { hl7: '8859/1', iconv: 'latin1' };
@@ -128,9 +125,9 @@ export function decodeHl7(bytes: Uint8Array): DecodedHl7 {
   }
   if (cs === LATIN1) return latin1(buf, warnings);
   if (cs === ASCII) {
-    const text = buf.toString('latin1');
-    if (NON_ASCII.test(text)) return latin1(buf, warnings, 'bytes above 0x7F although MSH-18 is ASCII; decoded as ISO-8859-1');
-    return { text, charset: ASCII.hl7, warnings };
+    // Checked on the bytes (one vectorised pass) rather than on the decoded text.
+    if (!isAscii(buf)) return latin1(buf, warnings, 'bytes above 0x7F although MSH-18 is ASCII; decoded as ISO-8859-1');
+    return { text: buf.toString('latin1'), charset: ASCII.hl7, warnings };
   }
   const text = iconv.decode(buf, cs.iconv, { stripBOM: false });
   if (!iconv.encode(text, cs.iconv).equals(buf)) {

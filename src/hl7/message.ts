@@ -8,12 +8,12 @@ import { readLenientHeader, type LenientHeader } from './lenient.js';
 
 /** A parsed message. Instances come from parseHl7/readHl7; they are immutable. */
 export class Hl7Message {
-  readonly delimiters: Delimiters;
-  readonly segments: readonly Hl7Segment[];
+  declare readonly delimiters: Delimiters;
+  declare readonly segments: readonly Hl7Segment[];
   /** CR/LF characters that preceded the MSH segment (kept for exact serialization). */
-  readonly leading: string;
+  declare readonly leading: string;
   /** Tolerated oddities found while parsing (e.g. a repaired MSH-2). */
-  readonly warnings: readonly string[];
+  declare readonly warnings: readonly string[];
 
   constructor(delimiters: Delimiters, segments: readonly Hl7Segment[], leading = '', warnings: readonly string[] = []) {
     this.delimiters = delimiters;

@@ -20,7 +20,7 @@ function splitOn(text: string, sep: string): string[] {
   const out: string[] = [];
   let from = 0;
   do {
-    out.push(text.slice(from, at));
+    out.push(at === from ? '' : text.slice(from, at));
     from = at + 1;
     at = text.indexOf(sep, from);
   } while (at >= 0);
@@ -30,13 +30,15 @@ function splitOn(text: string, sep: string): string[] {
 
 /** One repetition of a field: its components (raw text) and their subcomponents. */
 export class Hl7Repetition {
-  readonly raw: string;
-  private readonly d: Delimiters;
-  private comps: readonly string[] | undefined;
+  // `declare`d fields are set by the constructor alone (no class-field definitions to run first).
+  declare readonly raw: string;
+  private declare readonly d: Delimiters;
+  private declare comps: readonly string[] | undefined;
 
   constructor(raw: string, delimiters: Delimiters) {
     this.raw = raw;
     this.d = delimiters;
+    this.comps = undefined;
   }
 
   /** Raw text of each component (at least one, possibly ''). */
@@ -60,13 +62,14 @@ export class Hl7Repetition {
 
 /** One field: raw text and its repetitions. */
 export class Hl7Field {
-  readonly raw: string;
-  private readonly d: Delimiters;
-  private reps: readonly Hl7Repetition[] | undefined;
+  declare readonly raw: string;
+  private declare readonly d: Delimiters;
+  private declare reps: readonly Hl7Repetition[] | undefined;
 
   constructor(raw: string, delimiters: Delimiters) {
     this.raw = raw;
     this.d = delimiters;
+    this.reps = undefined;
   }
 
   /** @internal The shared empty field (see EMPTY_FIELD). */
@@ -103,22 +106,30 @@ export class Hl7Field {
   }
 }
 
+/** Set a field's repetitions to the one repetition holding all of it (caller knows there is no separator). */
+function oneRepetition(f: Hl7Field): void {
+  const g = f as unknown as { raw: string; d: Delimiters; reps: readonly Hl7Repetition[] | undefined };
+  g.reps = [new Hl7Repetition(g.raw, g.d)];
+}
+
 /**
  * One segment. Field numbers are HL7 sequence numbers: for MSH, field 1 is the field separator and
  * field 2 the encoding characters (neither is split further); for other segments field 1 follows the id.
  */
 export class Hl7Segment {
   /** Segment id, e.g. "PID". */
-  readonly name: string;
+  declare readonly name: string;
   /** Segment text without its separator. */
-  readonly raw: string;
+  declare readonly raw: string;
   /** The exact separator run that followed the segment (CR, LF, CRLF, blank lines...); '' at the end. */
-  readonly terminator: string;
-  readonly delimiters: Delimiters;
+  declare readonly terminator: string;
+  declare readonly delimiters: Delimiters;
   /** name === 'MSH', computed once (the name is a slice of the message, so comparing it is not free). */
-  private readonly msh: boolean;
-  private parts: string[] | undefined;
-  private fieldCache: (Hl7Field | undefined)[] | undefined;
+  private declare readonly msh: boolean;
+  private declare parts: string[] | undefined;
+  /** Whether the segment text holds the repetition separator at all (checked once, on first field()). */
+  private declare repeats: boolean | undefined;
+  private declare fieldCache: (Hl7Field | undefined)[] | undefined;
 
   constructor(name: string, raw: string, terminator: string, delimiters: Delimiters) {
     this.name = name;
@@ -127,11 +138,12 @@ export class Hl7Segment {
     this.delimiters = delimiters;
     this.msh = name === 'MSH';
     this.parts = undefined;
+    this.repeats = undefined;
     this.fieldCache = undefined;
   }
 
   private split(): string[] {
-    return (this.parts ??= this.raw.split(this.delimiters.field));
+    return (this.parts ??= splitOn(this.raw, this.delimiters.field));
   }
 
   /** Number of the last field present (trailing empty fields included, as written). */
@@ -161,6 +173,9 @@ export class Hl7Segment {
       if (raw === '') return EMPTY_FIELD;
       const literal = this.msh && (n === 1 || n === 2);
       f = new Hl7Field(raw, literal ? LITERAL_DELIMITERS : this.delimiters);
+      // No repetition separator anywhere in the segment: every field is one repetition, known
+      // without looking at the field (one scan per segment instead of one per field).
+      if (!(this.repeats ??= this.raw.indexOf(this.delimiters.repetition) >= 0)) oneRepetition(f);
       cache[n] = f;
     }
     return f;
