@@ -67,7 +67,9 @@ function splitSegments(text: string, start: number, d: Delimiters): Hl7Segment[]
       next++;
     }
     const name = segmentId(text, pos, end, d.field, segs.length + 1);
-    if (segs.length > 0 && ENVELOPE.has(name)) {
+    // Envelope ids all start with M, F or B: test the first code before hashing the id.
+    const first = text.charCodeAt(pos);
+    if (segs.length > 0 && (first === 0x4d || first === 0x46 || first === 0x42) && ENVELOPE.has(name)) {
       throw new Hl7Error(Hl7ErrorCode.UNEXPECTED_SEGMENT, `${name} at segment ${segs.length + 1}: one message holds one MSH and no batch envelope (split batches first)`, { segment: name, sequence: segs.length + 1 });
     }
     segs.push(new Hl7Segment(name, text.slice(pos, end), text.slice(end, next), d));
