@@ -87,17 +87,19 @@ export function readDelimiters(text: string): HeaderDelimiters {
   return { delimiters, end, warnings };
 }
 
+/** A module-level function rather than a closure: validateEncodingCharacters runs once per message. */
+function invalidEncoding(enc: string, why: string): never {
+  throw new Hl7Error(Hl7ErrorCode.INVALID_ENCODING_CHARACTERS, `MSH-2 encoding characters ${JSON.stringify(enc)}: ${why}`, msh(2));
+}
+
 function validateEncodingCharacters(enc: string, fs: string): void {
-  const fail = (why: string): never => {
-    throw new Hl7Error(Hl7ErrorCode.INVALID_ENCODING_CHARACTERS, `MSH-2 encoding characters ${JSON.stringify(enc)}: ${why}`, msh(2));
-  };
-  if (enc.length < 2) fail('fewer than 2 characters (component and repetition separators are required)');
-  if (enc.length > 5) fail('more than 5 characters');
+  if (enc.length < 2) invalidEncoding(enc, 'fewer than 2 characters (component and repetition separators are required)');
+  if (enc.length > 5) invalidEncoding(enc, 'more than 5 characters');
   for (let i = 0; i < enc.length; i++) {
     const ch = enc.charAt(i);
-    if (!isUsableDelimiter(ch.charCodeAt(0))) fail(`${describe(ch)} is not printable ASCII punctuation`);
-    if (ch === fs) fail(`${describe(ch)} is also the field separator`);
-    if (enc.indexOf(ch) !== i) fail(`${describe(ch)} is used twice`);
+    if (!isUsableDelimiter(ch.charCodeAt(0))) invalidEncoding(enc, `${describe(ch)} is not printable ASCII punctuation`);
+    if (ch === fs) invalidEncoding(enc, `${describe(ch)} is also the field separator`);
+    if (enc.indexOf(ch) !== i) invalidEncoding(enc, `${describe(ch)} is used twice`);
   }
 }
 
