@@ -103,7 +103,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     const mllpPorts: Record<string, number> = {};
     let listening = 0;
     for (const lc of config.listeners) {
-      const listener = new MllpListener(listenerOptions(lc), ingest.handlerFor({ ...lc, maxMessageBytes: lc.maxMessageBytes }), logger.child({ component: 'mllp' }));
+      const listener = new MllpListener(listenerOptions(lc), ingest.handlerFor(lc), logger.child({ component: 'mllp' }));
       const bound = await listener.start();
       stops.push(() => listener.stop());
       mllpPorts[lc.name] = bound.port;
