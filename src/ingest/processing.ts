@@ -26,6 +26,8 @@ export class ProcessingThread implements Processing {
 
   constructor(private readonly data: ProcessingThreadData, private readonly logger: Logger) {}
 
+  #restarts = 0;
+
   /** Resolves once the thread has opened the store and started its workers. */
   async start(): Promise<void> {
     const worker = spawnThread(this.data);
@@ -45,10 +47,28 @@ export class ProcessingThread implements Processing {
         reject(err);
       });
       worker.once('exit', (code) => reject(new Error(`processing thread exited with ${code} before it was ready`)));
+    }).catch(async (err: unknown) => {
+      await worker.terminate();
+      throw err;
     });
-    worker.on('exit', (code) => {
-      if (!this.#stopped) this.logger.error({ code }, 'processing thread exited unexpectedly; committed messages wait in the log');
-    });
+    worker.once('exit', (code) => this.#restartLater(code));
+  }
+
+  /**
+   * A processing thread that dies is started again (with backoff): committed messages wait in the
+   * log meanwhile and nothing is lost, since all processing state is in the database.
+   */
+  #restartLater(code: number): void {
+    if (this.#stopped) return;
+    const delay = Math.min(30_000, 1000 * 2 ** Math.min(this.#restarts++, 5));
+    this.logger.error({ code, restartInMs: delay }, 'processing thread exited unexpectedly; restarting it');
+    setTimeout(() => {
+      if (this.#stopped) return;
+      this.start().then(
+        () => this.logger.info('processing thread restarted'),
+        () => this.#restartLater(-1),
+      );
+    }, delay).unref();
   }
 
   notify(): void {
