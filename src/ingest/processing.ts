@@ -71,8 +71,19 @@ export class ProcessingThread implements Processing {
     }, delay).unref();
   }
 
+  #notifyPending = false;
+
+  /**
+   * At most one message to the thread per 5 ms: its pool runs one pass per 25 ms anyway, and a
+   * postMessage per commit cost the ACK thread a measurable share of its time.
+   */
   notify(): void {
-    this.#worker?.postMessage('notify');
+    if (this.#notifyPending) return;
+    this.#notifyPending = true;
+    setTimeout(() => {
+      this.#notifyPending = false;
+      this.#worker?.postMessage('notify');
+    }, 5).unref();
   }
 
   stop(): Promise<void> {
