@@ -173,7 +173,7 @@ describe.each(DIALECTS)('ingest pipeline on %s', (dialect) => {
     const ctx = { listener: 'default', peer: 'test', allowedFacilities: [], application: 'CC', facility: 'CC' };
     let n = 0;
     const drafts = [0, 1, 2, 3, 4].flatMap((i) => decideFrame(Buffer.from(adt(`R${i}`, 'PR')), ctx, new Date(), () => `A${n++}`).messages.map((m) => m.draft));
-    await store.logDb.transaction().execute((trx) => appendEntries(trx, drafts));
+    await store.db.transaction().execute((trx) => appendEntries(trx, drafts));
     await createEffectsTable(store.db);
     await store.close();
     tp = await startTestPlatform(dialect, {}, { registerHandlers: recordingHandlers() }, tdb);

@@ -10,7 +10,7 @@ describe.each(DIALECTS)('retention job on %s', (dialect) => {
   const ctx = useFreshStore(dialect);
 
   async function entryAged(days: number, controlId: string): Promise<number> {
-    const [o] = await ctx.store.logDb.transaction().execute((trx) => appendEntries(trx, [{
+    const [o] = await ctx.store.db.transaction().execute((trx) => appendEntries(trx, [{
       received_at: Date.now() - days * DAY, listener: 'default', peer: 'p', raw: Buffer.from('MSH|'), byte_length: 4,
       charset: 'UTF-8', sender_key: 'A|B', control_id: controlId, content_hash: controlId, message_type: 'ADT^A01',
       patient_key: null, merge_key: null, accept_code: 'AA', error_code: null, error_text: null, ack: null,

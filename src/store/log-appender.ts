@@ -29,7 +29,7 @@ export function createLogAppender(store: Store): { append: LogAppender; pipeline
     // One transaction at a time: concurrent PostgreSQL transactions could make a later id visible
     // before an earlier one, and the workers take entries in by id.
     pipelined: false,
-    append: (drafts) => store.logDb.transaction().execute((trx) => appendEntries(trx, drafts)),
+    append: (drafts) => store.db.transaction().execute((trx) => appendEntries(trx, drafts)),
     close: async () => undefined,
   };
 }

@@ -9,14 +9,13 @@ import { migrateToLatest } from './migrate.js';
 export type DialectName = 'sqlite' | 'postgres';
 
 /**
- * An open store. `db` is the operational handle (it can read the message log as `hl7log.*`);
- * `logDb` is the handle the intake appends through. On SQLite they are two connections, so a
- * long worker transaction never delays an ACK's commit; on PostgreSQL they share one pool.
+ * An open store: `db` is the operational handle, which also reads and writes the message log as
+ * `hl7log.*`. The intake does not append through it: on SQLite its commits run on the log writer
+ * thread's own connection (see log-appender.ts), so a worker transaction never delays an ACK.
  */
 export interface Store {
   readonly dialect: DialectName;
   readonly db: Kysely<Database>;
-  readonly logDb: Kysely<Database>;
   /** SQLite only: the raw log file, which the intake's writer thread opens for itself. */
   readonly sqliteLogPath?: string;
   /** Human-readable location without credentials, for logs. */
@@ -82,22 +81,16 @@ function openSqlite(dataDir: string): Store {
   mkdirSync(dir, { recursive: true });
   const opsPath = join(dir, SQLITE_OPS_FILE);
   const logPath = join(dir, SQLITE_LOG_FILE);
-  const opsConn = sqliteConnection(opsPath, logPath);
-  // The log connection's main schema is private scratch memory; the log file is attached as hl7log.
-  const logConn = sqliteConnection(':memory:', logPath);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: opsConn }) });
-  const logDb = new Kysely<Database>({ dialect: new SqliteDialect({ database: logConn }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqliteConnection(opsPath, logPath) }) });
   let closed = false;
   return {
     dialect: 'sqlite',
     db,
-    logDb,
     sqliteLogPath: logPath,
     location: dir,
     async close() {
       if (closed) return;
       closed = true;
-      await logDb.destroy();
       await db.destroy();
     },
   };
@@ -117,7 +110,6 @@ function openPostgres(url: string, poolSize: number): Store {
   return {
     dialect: 'postgres',
     db,
-    logDb: db,
     location: redactUrl(url),
     async close() {
       if (closed) return;

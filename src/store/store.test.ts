@@ -36,7 +36,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('appends entries with increasing ids and keeps the exact bytes', async () => {
     const raw = Buffer.from([0x4d, 0x53, 0x48, 0x7c, 0xe9, 0x00, 0xff, 0x0d]);
-    const out = await ctx.store.logDb.transaction().execute((trx) =>
+    const out = await ctx.store.db.transaction().execute((trx) =>
       appendEntries(trx, [draft({ control_id: 'A', raw }), draft({ control_id: 'B' })]),
     );
     expect(out.map((o) => o.kind)).toEqual(['appended', 'appended']);
@@ -46,18 +46,18 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
   });
 
   it('answers a retransmission with the earlier entry and its ACK, even within one batch', async () => {
-    const first = await ctx.store.logDb.transaction().execute((trx) =>
+    const first = await ctx.store.db.transaction().execute((trx) =>
       appendEntries(trx, [draft({ ack: Buffer.from('ACK-1') }), draft({ ack: Buffer.from('ACK-2') })]),
     );
     expect(first[0]!.kind).toBe('appended');
     expect(first[1]).toMatchObject({ kind: 'duplicate', id: first[0]!.id });
     expect((first[1] as { ack: Buffer }).ack.toString()).toBe('ACK-1');
-    const later = await ctx.store.logDb.transaction().execute((trx) => appendEntries(trx, [draft()]));
+    const later = await ctx.store.db.transaction().execute((trx) => appendEntries(trx, [draft()]));
     expect(later[0]).toMatchObject({ kind: 'duplicate', id: first[0]!.id });
   });
 
   it('keeps a reused control id with different content as a new entry', async () => {
-    const out = await ctx.store.logDb.transaction().execute((trx) =>
+    const out = await ctx.store.db.transaction().execute((trx) =>
       appendEntries(trx, [draft(), draft({ content_hash: 'h2' })]),
     );
     expect(out.map((o) => o.kind)).toEqual(['appended', 'appended']);
@@ -84,14 +84,14 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
   });
 
   it('never treats entries without a control id as retransmissions', async () => {
-    const out = await ctx.store.logDb.transaction().execute((trx) =>
+    const out = await ctx.store.db.transaction().execute((trx) =>
       appendEntries(trx, [draft({ control_id: null }), draft({ control_id: null })]),
     );
     expect(out.map((o) => o.kind)).toEqual(['appended', 'appended']);
   });
 
   it('refuses updates of log entries in the database itself', async () => {
-    const [o] = await ctx.store.logDb.transaction().execute((trx) => appendEntries(trx, [draft()]));
+    const [o] = await ctx.store.db.transaction().execute((trx) => appendEntries(trx, [draft()]));
     await expect(
       ctx.store.db.updateTable('hl7log.message_log').set({ error_text: 'tampered' }).where('id', '=', o!.id).execute(),
     ).rejects.toThrow(/append-only/);
@@ -101,7 +101,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('refuses deletes of entries younger than the retention floor, allows older ones', async () => {
     const now = Date.now();
-    const out = await ctx.store.logDb.transaction().execute((trx) =>
+    const out = await ctx.store.db.transaction().execute((trx) =>
       appendEntries(trx, [
         draft({ control_id: 'old', received_at: now - (LOG_RETENTION_FLOOR_DAYS + 10) * DAY }),
         draft({ control_id: 'young', received_at: now - 30 * DAY }),
@@ -117,7 +117,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('keeps processing state in the inbox and requeues only failed or unhandled entries', async () => {
     const now = Date.now();
-    const out = await ctx.store.logDb.transaction().execute((trx) =>
+    const out = await ctx.store.db.transaction().execute((trx) =>
       appendEntries(trx, [draft({ control_id: '1' }), draft({ control_id: '2' })]),
     );
     await insertInboxRows(ctx.store.db, out.map((o) => ({
