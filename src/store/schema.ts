@@ -57,8 +57,332 @@ export interface InboxTable {
   processed_at: number | null;
 }
 
+
+/** An id assigned by the database. */
+type Id = Generated<number>;
+
+export interface AppUserTable {
+  id: Id;
+  username: string;
+  display_name: string;
+  email: string | null;
+  phone: string | null;
+  /** JSON array of role names. */
+  roles: string;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PatientTable {
+  id: Id;
+  /** active | deceased | merged | staging (pending identity review). */
+  status: string;
+  merged_into: number | null;
+  family_name: string | null;
+  given_name: string | null;
+  middle_name: string | null;
+  birth_date: string | null;
+  sex: string | null;
+  /** The last four digits only: a full SSN is never stored. */
+  ssn_last4: string | null;
+  language: string | null;
+  address_line: string | null;
+  city: string | null;
+  state: string | null;
+  postcode: string | null;
+  phone: string | null;
+  deceased_at: number | null;
+  /** JSON: the full current demographics (names, addresses, phones, ...). */
+  demographics: string;
+  source_entry_id: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PatientNameTable {
+  id: Id;
+  patient_id: number;
+  family: string | null;
+  given: string | null;
+  middle: string | null;
+  prefix: string | null;
+  suffix: string | null;
+  name_type: string | null;
+  valid_from: number;
+  valid_to: number | null;
+  source_entry_id: number | null;
+}
+
+export interface PatientDemographicsHistoryTable {
+  id: Id;
+  patient_id: number;
+  replaced_at: number;
+  source_entry_id: number | null;
+  demographics: string;
+}
+
+export interface PatientIdentifierTable {
+  id: Id;
+  patient_id: number;
+  authority: string;
+  value: string;
+  type_code: string | null;
+  facility: string | null;
+  moved_from: number | null;
+  source_entry_id: number | null;
+  created_at: number;
+}
+
+export interface PatientMatchKeyTable {
+  match_key: string;
+  patient_id: number;
+}
+
+export interface PatientCoverageTable {
+  id: Id;
+  patient_id: number;
+  set_id: string | null;
+  plan_id: string | null;
+  plan_name: string | null;
+  company_id: string | null;
+  company_name: string | null;
+  group_number: string | null;
+  member_id: string | null;
+  effective_date: string | null;
+  expiration_date: string | null;
+  source_entry_id: number | null;
+  updated_at: number;
+}
+
+export interface EncounterTable {
+  id: Id;
+  patient_id: number;
+  facility: string;
+  visit_number: string | null;
+  patient_class: string | null;
+  /** planned | in-progress | finished | cancelled */
+  status: string;
+  admitted_at: number | null;
+  discharged_at: number | null;
+  location: string | null;
+  hospital_service: string | null;
+  attending: string | null;
+  admit_source: string | null;
+  discharge_disposition: string | null;
+  discharged_to: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface PatientDiagnosisTable {
+  id: Id;
+  patient_id: number;
+  encounter_id: number | null;
+  code: string | null;
+  code_system: string | null;
+  description: string | null;
+  diagnosis_type: string | null;
+  recorded_at: number;
+  source_entry_id: number | null;
+}
+
+export interface ClinicalEventTable {
+  id: Id;
+  patient_id: number;
+  encounter_id: number | null;
+  event_type: string;
+  /** When it happened (EVN/PV1/OBR times), not when the message arrived. */
+  occurred_at: number;
+  recorded_at: number;
+  facility: string | null;
+  source_entry_id: number | null;
+  message_type: string | null;
+  /** JSON: the normalized payload of the event. */
+  payload: string;
+  /** 1 when it arrived after an event of the same encounter that happened later. */
+  out_of_order: number;
+  withdrawn_at: number | null;
+  /** The event (a cancel) that withdrew it. */
+  withdrawn_by: number | null;
+}
+
+export interface ObservationTable {
+  id: Id;
+  patient_id: number;
+  event_id: number;
+  encounter_id: number | null;
+  order_code: string | null;
+  order_text: string | null;
+  filler_order: string | null;
+  set_id: string | null;
+  code: string | null;
+  code_system: string | null;
+  code_text: string | null;
+  value_type: string | null;
+  value: string | null;
+  value_num: number | null;
+  units: string | null;
+  reference_range: string | null;
+  abnormal_flags: string | null;
+  interpretation: string | null;
+  result_status: string | null;
+  observed_at: number;
+  notes: string | null;
+  source_entry_id: number | null;
+}
+
+export interface CareEpisodeTable {
+  id: Id;
+  patient_id: number;
+  episode_type: string;
+  goal: string | null;
+  status: string;
+  start_at: number;
+  end_at: number | null;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CareTeamMemberTable {
+  id: Id;
+  episode_id: number;
+  user_id: number;
+  role: string;
+  is_primary: number;
+  active_from: number;
+  active_to: number | null;
+  created_at: number;
+}
+
+export interface CarePlanGoalTable {
+  id: Id;
+  episode_id: number;
+  description: string;
+  target_date: string | null;
+  status: string;
+  achieved_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CarePlanInterventionTable {
+  id: Id;
+  episode_id: number;
+  description: string;
+  discipline: string | null;
+  status: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface VisitScheduleTable {
+  id: Id;
+  episode_id: number;
+  visit_type: string;
+  discipline: string | null;
+  assignee_user_id: number | null;
+  assignee_role: string | null;
+  every_days: number;
+  start_date: string;
+  end_date: string | null;
+  status: string;
+  hold_reason: string | null;
+  held_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface CareVisitTable {
+  id: Id;
+  episode_id: number;
+  schedule_id: number | null;
+  due_date: string | null;
+  status: string;
+  visited_at: number | null;
+  user_id: number | null;
+  note: string | null;
+  created_at: number;
+}
+
+export interface TaskTable {
+  id: Id;
+  patient_id: number;
+  episode_id: number | null;
+  alert_id: number | null;
+  source_event_id: number | null;
+  title: string;
+  description: string | null;
+  assignee_user_id: number | null;
+  assignee_role: string | null;
+  due_at: number | null;
+  priority: string;
+  status: string;
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+  completed_at: number | null;
+  completed_by: string | null;
+  completion_note: string | null;
+}
+
+export interface MatchReviewTable {
+  id: Id;
+  /** The staging patient holding the incoming record until a reviewer decides. */
+  patient_id: number;
+  source_entry_id: number | null;
+  /** open | linked | separate */
+  status: string;
+  /** JSON: candidates with scores, grades and per-field weights. */
+  candidates: string;
+  /** JSON: the incoming record as matched. */
+  incoming: string;
+  created_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  decision: string | null;
+  decision_note: string | null;
+  merge_id: number | null;
+}
+
+export interface PatientMergeTable {
+  id: Id;
+  survivor_id: number;
+  merged_id: number;
+  /** adt-a40 | review | admin */
+  source: string;
+  source_entry_id: number | null;
+  decided_by: string | null;
+  merged_at: number;
+  /** JSON: the ids of the rows moved, per table, so the merge can be reversed. */
+  moved: string;
+  reversed_at: number | null;
+  reversed_by: string | null;
+}
+
 export interface Database {
   'hl7log.message_log': MessageLogTable;
   'hl7log.log_policy': LogPolicyTable;
   inbox: InboxTable;
+  app_user: AppUserTable;
+  patient: PatientTable;
+  patient_name: PatientNameTable;
+  patient_demographics_history: PatientDemographicsHistoryTable;
+  patient_identifier: PatientIdentifierTable;
+  patient_match_key: PatientMatchKeyTable;
+  patient_coverage: PatientCoverageTable;
+  patient_diagnosis: PatientDiagnosisTable;
+  encounter: EncounterTable;
+  clinical_event: ClinicalEventTable;
+  observation: ObservationTable;
+  care_episode: CareEpisodeTable;
+  care_team_member: CareTeamMemberTable;
+  care_plan_goal: CarePlanGoalTable;
+  care_plan_intervention: CarePlanInterventionTable;
+  visit_schedule: VisitScheduleTable;
+  care_visit: CareVisitTable;
+  task: TaskTable;
+  match_review: MatchReviewTable;
+  patient_merge: PatientMergeTable;
 }
