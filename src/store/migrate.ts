@@ -3,6 +3,7 @@ import type { DialectName } from './open.js';
 import { messageLogMigration } from './migrations/2026-11-25T1400-message-log.js';
 import { inboxMigration } from './migrations/2026-11-25T1401-inbox.js';
 import { careMigration } from './migrations/2026-11-25T1500-care.js';
+import { identityMigration } from './migrations/2026-11-25T1540-identity.js';
 
 /** Every migration, in order. Names are timestamps so later issues append without renumbering. */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -10,6 +11,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '2026-11-25T1400-message-log': messageLogMigration(dialect),
     '2026-11-25T1401-inbox': inboxMigration(dialect),
     '2026-11-25T1500-care': careMigration(dialect),
+    '2026-11-25T1540-identity': identityMigration(dialect),
   };
 }
 
