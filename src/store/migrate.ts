@@ -3,6 +3,7 @@ import type { DialectName } from './open.js';
 import { messageLogMigration } from './migrations/2026-11-25T1400-message-log.js';
 import { inboxMigration } from './migrations/2026-11-25T1401-inbox.js';
 import { careMigration } from './migrations/2026-11-25T1500-care.js';
+import { careServiceMigration } from './migrations/2026-11-25T1510-care-service.js';
 import { identityMigration } from './migrations/2026-11-25T1540-identity.js';
 
 /** Every migration, in order. Names are timestamps so later issues append without renumbering. */
@@ -11,6 +12,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '2026-11-25T1400-message-log': messageLogMigration(dialect),
     '2026-11-25T1401-inbox': inboxMigration(dialect),
     '2026-11-25T1500-care': careMigration(dialect),
+    '2026-11-25T1510-care-service': careServiceMigration(dialect),
     '2026-11-25T1540-identity': identityMigration(dialect),
   };
 }
