@@ -147,6 +147,17 @@ describe.each(DIALECTS)('resolvePatient on %s', (dialect) => {
     expect(first.via).toBe('new');
   });
 
+  it('makes one patient of two records of one person resolved at the same time under different MRNs', async () => {
+    const results = await Promise.all(['GENHOSP', 'NORTHCLINIC', 'EASTCLINIC'].map((authority) =>
+      db().transaction().execute(async (trx) => {
+        const r = await resolvePatient(trx, incoming(MARGARET, mrn('1', authority)), opts());
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the rest of a batch, still uncommitted
+        return r;
+      })));
+    expect(results.map((r) => r.via).sort()).toEqual(['auto-link', 'auto-link', 'new']);
+    expect(new Set(results.map((r) => r.patientId)).size).toBe(1);
+  });
+
   it('skips the probabilistic step when asked (a merge names its patient)', async () => {
     await resolvePatient(db(), incoming(MARGARET, mrn('1', 'GENHOSP')), opts());
     expect((await resolvePatient(db(), incoming(MARGARET, mrn('9', 'NORTHCLINIC')), { ...opts(2_000), probabilistic: false })).via).toBe('new');

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { IncomingPatient, PatientIdentifier } from '../patients/index.js';
-import { findMatchCandidates, IdentityAction, insertReview, inTransaction, logDecision, refreshMatchKeys } from '../store/identity.js';
+import { findMatchCandidates, IdentityAction, insertReview, inTransaction, lockMatchKeys, logDecision, refreshMatchKeys } from '../store/identity.js';
 import { addIdentifiers, createPatient, findByIdentifier, listIdentifiers, updateDemographics, type PatientRecord, type Provenance } from '../store/patients.js';
 import type { Database } from '../store/schema.js';
 import { blockingKeys, compare, decide, normalizePerson, type MatchModel, type PairScore } from './index.js';
@@ -96,7 +96,9 @@ async function autoLinkVeto(db: Kysely<Database>, incoming: IncomingPatient, can
 async function matchAndPlace(db: Kysely<Database>, incoming: IncomingPatient, opts: ResolveOptions, p: Provenance): Promise<ResolveResult> {
   const model = opts.model ?? currentMatchModel();
   const normalized = normalizePerson(personFromDemographics(incoming.demographics));
-  const search = await findMatchCandidates(db, blockingKeys(normalized), opts.candidateLimit ?? DEFAULT_CANDIDATE_LIMIT);
+  const keys = blockingKeys(normalized);
+  await lockMatchKeys(db, keys);
+  const search = await findMatchCandidates(db, keys, opts.candidateLimit ?? DEFAULT_CANDIDATE_LIMIT);
   const scores = search.candidates.map((c) => ({ candidateId: c.patientId, score: compare(normalized, normalizePerson(c.person), model) }));
   const decision = decide(scores, model);
   const capped = search.capped ? { candidatesCapped: true } : {};

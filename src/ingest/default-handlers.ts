@@ -1,8 +1,11 @@
 import type { HandlerRegistry } from './handlers.js';
+import { registerIdentityHandlers } from '../identity/handlers.js';
 
 /**
  * The handlers `carecoord serve` registers in its processing thread. None yet: every accepted
  * message is recorded as unhandled (acknowledged, listed, reprocessable). The clinical ADT and ORU
  * handlers register here.
  */
-export function registerHandlers(_registry: HandlerRegistry): void {}
+export function registerHandlers(registry: HandlerRegistry): void {
+  registerIdentityHandlers(registry, { matchModelFile: process.env.CARECOORD_MATCH_MODEL });
+}

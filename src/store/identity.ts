@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { PostgresAdapter, sql, type Kysely, type Selectable } from 'kysely';
 import { blockingKeys, normalizePerson, type PersonRecord } from '../identity/index.js';
 import type { Database, PatientTable } from './schema.js';
 
@@ -83,6 +83,19 @@ export async function refreshMatchKeys(db: Kysely<Database>, patientId: number):
   const keys = !row || row.status === 'merged' ? [] : blockingKeys(normalizePerson(personFromColumns(row)));
   await replaceMatchKeys(db, patientId, keys);
   return keys;
+}
+
+/**
+ * Serialise concurrent lookups that could find each other: on PostgreSQL, a transaction-scoped advisory
+ * lock per blocking key (in key order), held until the caller's transaction ends. Two records of one
+ * person arriving together under different identifiers (parallel workers) then cannot both miss the
+ * other and create two patients: the second waits, then reads the first's committed patient and keys.
+ * Records that share no key are never candidates of each other, so they never wait on each other.
+ * SQLite has a single writer: nothing to do.
+ */
+export async function lockMatchKeys(db: Kysely<Database>, keys: readonly string[]): Promise<void> {
+  if (!(db.getExecutor().adapter instanceof PostgresAdapter)) return;
+  for (const key of [...new Set(keys)].sort()) await sql`SELECT pg_advisory_xact_lock(hashtext(${`carecoord.match:${key}`}))`.execute(db);
 }
 
 export interface MatchCandidate {
