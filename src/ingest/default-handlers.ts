@@ -1,5 +1,6 @@
 import type { HandlerRegistry } from './handlers.js';
 import { registerIdentityHandlers } from '../identity/handlers.js';
+import { registerAdtHandlers } from '../adt/index.js';
 
 /**
  * The handlers `carecoord serve` registers in its processing thread. None yet: every accepted
@@ -8,4 +9,5 @@ import { registerIdentityHandlers } from '../identity/handlers.js';
  */
 export function registerHandlers(registry: HandlerRegistry): void {
   registerIdentityHandlers(registry, { matchModelFile: process.env.CARECOORD_MATCH_MODEL });
+  registerAdtHandlers(registry);
 }
