@@ -7,8 +7,8 @@ import { OPEN_EPISODE_STATUSES } from './episode.js';
 import { conflict, notFound } from './errors.js';
 import { changeContext, changeRecord } from './history.js';
 import type { TeamMember } from './team.js';
-import { UserStatus, validateNewUser, type NewUser, type User, type UserRole } from './user.js';
-import { id as checkId } from './validate.js';
+import { USER_ROLES, UserStatus, validateNewUser, type NewUser, type User } from './user.js';
+import { id as checkId, oneOf } from './validate.js';
 
 /** Add a user (active). care.conflict when the username is taken, care.invalid_input for bad fields. */
 export async function addUser(db: CareDb, input: NewUser, at: number, actor: string): Promise<User> {
@@ -36,8 +36,11 @@ export async function getUser(db: CareDb, ref: number | string): Promise<User> {
 }
 
 /** Users by username, optionally only those with the status or the role. */
-export function listUsers(db: CareDb, filter: { status?: UserStatus; role?: UserRole } = {}): Promise<User[]> {
-  return users.listUsers(db, filter);
+export function listUsers(db: CareDb, filter: { status?: string | undefined; role?: string | undefined } = {}): Promise<User[]> {
+  return users.listUsers(db, {
+    status: filter.status === undefined ? undefined : oneOf('status', filter.status, Object.values(UserStatus)),
+    role: filter.role === undefined ? undefined : oneOf('role', filter.role, USER_ROLES),
+  });
 }
 
 export interface DisableResult {

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from '../config.js';
+import { careVerbs } from './care.js';
 import { runMessages } from './messages.js';
 import { runSend } from './send.js';
 import { runServe } from './serve.js';
@@ -15,6 +16,34 @@ Usage:
   carecoord messages show ID [--data-dir DIR] [--raw | --json]
   carecoord messages reprocess ID [--data-dir DIR]
 
+Care administration (also --data-dir DIR, --json, --actor NAME; PATIENT is --patient ID or --mrn VALUE --authority AUTH;
+USER an id or username; TIME "now", YYYY-MM-DD or 2026-12-01T09:30Z):
+  carecoord user add --username U --name NAME --roles R[,R...] [--email E] [--phone P]
+  carecoord user list [--status active|disabled] [--role R]
+  carecoord user disable USER
+  carecoord episode add PATIENT --type T [--status planned|active] [--coordinator USER] [--goal TEXT]
+                        [--start TIME] [--end TIME]
+  carecoord episode list PATIENT [--status S[,S]]
+  carecoord episode show EPISODE
+  carecoord episode set-status EPISODE STATUS [--end TIME]
+  carecoord team add EPISODE USER --role R [--primary]
+  carecoord team remove MEMBER
+  carecoord team list EPISODE [--all]
+  carecoord plan goal-add EPISODE --description TEXT [--target DATE] [--status proposed|active]
+  carecoord plan goal-set GOAL [--status S] [--target DATE|none] [--description TEXT]
+  carecoord plan intervention-add EPISODE --description TEXT [--discipline D]
+  carecoord plan schedule-add EPISODE --visit-type T --every DAYS --start DATE [--end DATE] [--discipline D]
+                              (--assignee USER | --assignee-role ROLE)
+  carecoord plan schedule-hold (SCHEDULE | --episode EPISODE) --reason TEXT
+  carecoord plan schedule-release (SCHEDULE | --episode EPISODE [--reason TEXT]) [--tz ZONE]
+  carecoord plan show EPISODE [--today DATE] [--tz ZONE]
+  carecoord task add PATIENT --title T (--assignee USER | --assignee-role ROLE) [--episode EPISODE] [--due TIME]
+                     [--priority low|normal|high|urgent] [--description TEXT]
+  carecoord task list (--assignee USER | --assignee-role ROLE | PATIENT) [--status S[,S]]
+  carecoord task complete TASK [--note TEXT]
+  carecoord task reassign TASK (--assignee USER | --assignee-role ROLE)
+  carecoord task cancel TASK [--reason TEXT]
+
 Environment: DATABASE_URL (postgres://... switches from SQLite to PostgreSQL), CARECOORD_DATA_DIR,
 CARECOORD_MLLP_PORT, CARECOORD_HTTP_PORT and the others listed in the README.`;
 
@@ -29,6 +58,7 @@ const verbs: Record<string, (args: string[]) => Promise<number>> = {
   serve: runServe,
   send: runSend,
   messages: runMessages,
+  ...careVerbs,
 };
 
 async function main(argv: string[]): Promise<number> {
