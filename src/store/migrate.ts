@@ -4,6 +4,7 @@ import { messageLogMigration } from './migrations/2026-11-25T1400-message-log.js
 import { inboxMigration } from './migrations/2026-11-25T1401-inbox.js';
 import { careMigration } from './migrations/2026-11-25T1500-care.js';
 import { careServiceMigration } from './migrations/2026-11-25T1510-care-service.js';
+import { oruMigration } from './migrations/2026-11-25T1530-oru.js';
 import { identityMigration } from './migrations/2026-11-25T1540-identity.js';
 
 /** Every migration, in order. Names are timestamps so later issues append without renumbering. */
@@ -13,6 +14,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '2026-11-25T1401-inbox': inboxMigration(dialect),
     '2026-11-25T1500-care': careMigration(dialect),
     '2026-11-25T1510-care-service': careServiceMigration(dialect),
+    '2026-11-25T1530-oru': oruMigration(dialect),
     '2026-11-25T1540-identity': identityMigration(dialect),
   };
 }
