@@ -1,5 +1,6 @@
 import type { HandlerRegistry } from './handlers.js';
 import { registerIdentityHandlers } from '../identity/handlers.js';
+import { registerOruHandlers } from '../oru/index.js';
 import { registerAdtHandlers } from '../adt/index.js';
 
 /**
@@ -9,5 +10,6 @@ import { registerAdtHandlers } from '../adt/index.js';
  */
 export function registerHandlers(registry: HandlerRegistry): void {
   registerIdentityHandlers(registry, { matchModelFile: process.env.CARECOORD_MATCH_MODEL });
+  registerOruHandlers(registry);
   registerAdtHandlers(registry);
 }
