@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { ConfigError } from '../config.js';
 import { careVerbs } from './care.js';
+import { runPatient, runReview } from './identity.js';
 import { runMessages } from './messages.js';
 import { runSend } from './send.js';
 import { runServe } from './serve.js';
@@ -15,6 +16,13 @@ Usage:
   carecoord messages [--data-dir DIR] [--control-id ID] [--status S] [--type T] [--limit N] [--json]
   carecoord messages show ID [--data-dir DIR] [--raw | --json]
   carecoord messages reprocess ID [--data-dir DIR]
+  carecoord review [list] [--status open|linked|separate] [--limit N] [--json]
+  carecoord review show ID [--json]
+  carecoord review link ID --to PATIENT [--by NAME] [--note TEXT]
+  carecoord review separate|undo ID [--by NAME] [--note TEXT]
+  carecoord patient show ID [--json] | find --mrn VALUE --authority AUTHORITY [--json]
+  carecoord patient merge SURVIVOR MERGED [--by NAME] [--note TEXT] | unmerge MERGE_ID [--by NAME]
+  (review and patient also take --data-dir DIR)
 
 Care administration (also --data-dir DIR, --json, --actor NAME; PATIENT is --patient ID or --mrn VALUE --authority AUTH;
 USER an id or username; TIME "now", YYYY-MM-DD or 2026-12-01T09:30Z):
@@ -58,6 +66,8 @@ const verbs: Record<string, (args: string[]) => Promise<number>> = {
   serve: runServe,
   send: runSend,
   messages: runMessages,
+  review: runReview,
+  patient: runPatient,
   ...careVerbs,
 };
 
