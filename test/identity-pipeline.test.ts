@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { readHl7, readPid } from '../src/hl7/index.js';
+import { registerAdtHandlers } from '../src/adt/index.js';
+import { readHl7 } from '../src/hl7/index.js';
 import { registerIdentityHandlers } from '../src/identity/handlers.js';
-import { resolvePatient } from '../src/identity/resolve.js';
 import type { HandlerRegistry } from '../src/ingest/handlers.js';
-import { IngestError, ProcessErrorCode } from '../src/ingest/retry.js';
-import { patientFromPid } from '../src/patients/index.js';
-import { insertEvent, listPatientEvents } from '../src/store/events.js';
+import { listPatientEvents } from '../src/store/events.js';
 import { listDecisions } from '../src/store/identity.js';
 import { listMessages } from '../src/store/message-query.js';
 import { findByIdentifier, getPatient, listIdentifiers } from '../src/store/patients.js';
@@ -13,25 +11,12 @@ import { eventually, startTestPlatform, type TestPlatform } from './support/plat
 import { DIALECTS } from './support/stores.js';
 
 /**
- * Identity through the real ingest pipeline: MLLP -> log -> ordered workers -> handlers. The ADT
- * handlers are someone else's; a tiny A08 handler stands in for them: it resolves the PID's patient and
- * records a 'visit-update' event on it, so the test sees where each message landed.
+ * Identity through the real ingest pipeline: MLLP -> log -> ordered workers -> the real ADT handlers
+ * (which resolve each PID's patient) and identity's merge handler.
  */
 function registerHandlers(registry: HandlerRegistry): void {
   registerIdentityHandlers(registry);
-  registry.register(['ADT^A08'], {
-    name: 'test-a08',
-    async handle(trx, input) {
-      const pid = readPid(input.message);
-      if (!pid) throw new IngestError(ProcessErrorCode.InvalidContent, 'no PID');
-      const facility = input.message.get('MSH-4.1');
-      const r = await resolvePatient(trx, patientFromPid(pid, facility), { sourceEntryId: input.entryId, at: Date.now(), updateDemographics: true });
-      await insertEvent(trx, {
-        patientId: r.patientId, encounterId: null, type: 'visit-update', occurredAt: input.receivedAt, recordedAt: Date.now(), facility,
-        sourceEntryId: input.entryId, messageType: 'ADT^A08', payload: { via: r.via },
-      });
-    },
-  });
+  registerAdtHandlers(registry);
 }
 
 interface Person { mrn: string; facility: string; name: string; dob: string; sex: string; address?: string }
@@ -86,7 +71,7 @@ describe.each(DIALECTS)('patient identity through the ingest pipeline on %s', (d
     const margaret = await findByIdentifier(db, 'GENHOSP', 'MRN-1');
     expect((await findByIdentifier(db, 'NORTHCLINIC', 'A-77'))?.id).toBe(margaret!.id);
     expect((await listIdentifiers(db, margaret!.id)).map((i) => `${i.value}^${i.authority}`)).toEqual(['MRN-1^GENHOSP', 'A-77^NORTHCLINIC']);
-    expect((await listPatientEvents(db, margaret!.id)).map((e) => e.payload.via)).toEqual(['new', 'auto-link']);
+    expect((await listPatientEvents(db, margaret!.id)).map((e) => e.payload.patientVia)).toEqual(['new', 'auto-link']);
     expect((await listDecisions(db, { patientId: margaret!.id })).map((d) => d.action)).toEqual(['auto-link']);
 
     // The A40 merged the trauma alias into Robert; the later A08 with the old MRN landed on Robert.
@@ -97,12 +82,12 @@ describe.each(DIALECTS)('patient identity through the ingest pipeline on %s', (d
     const events = await listPatientEvents(db, robert!.id);
     const [a08Alias] = await listMessages(db, { controlId: 'ID-4' });
     const [a08Late] = await listMessages(db, { controlId: 'ID-6' });
-    expect(events.map((e) => [e.type, e.sourceEntryId])).toEqual(expect.arrayContaining([
-      ['visit-update', a08Alias!.id], // moved with the merge
-      ['merge', (await listMessages(db, { controlId: 'ID-5' }))[0]!.id],
-      ['visit-update', a08Late!.id],
-    ]));
-    expect(events.filter((e) => e.type === 'visit-update')).toHaveLength(3);
+    const [a08Robert] = await listMessages(db, { controlId: 'ID-3' });
+    const [a40Merge] = await listMessages(db, { controlId: 'ID-5' });
+    // Robert's own A08, the alias's A08 (moved with the merge), the merge, and the late A08 with the old MRN.
+    expect(events.map((e) => [e.type === 'merge' ? 'merge' : 'adt', e.sourceEntryId]).sort((x, y) => Number(x[1]) - Number(y[1]))).toEqual([
+      ['adt', a08Robert!.id], ['adt', a08Alias!.id], ['merge', a40Merge!.id], ['adt', a08Late!.id],
+    ]);
     expect(await listPatientEvents(db, Number(alias.moved_from))).toEqual([]);
   });
 });
