@@ -297,6 +297,23 @@ describe.each(DIALECTS)('ADT handlers through the pipeline on %s', (dialect) => 
     expect(await listPatientEncounters(db(), (await patientOf('NOV1')).id)).toHaveLength(1);
   });
 
+  it('without a visit number, an A01 admits the pre-admitted encounter, and the same admission sent again reuses it', async () => {
+    const admit = { trigger: 'A01', mrn: 'NOV2', evn: { 2: '20261101090000' }, pv1: { 2: 'I', 3: '4W^3', 44: '20261101085500' } } as const;
+    await send(
+      msg({ trigger: 'A05', mrn: 'NOV2', evn: { 2: '20261020090000' }, pv1: { 2: 'P' } }),
+      msg(admit),
+      msg({ ...admit, evn: { 2: '20261101091500' } }),
+    );
+    const p = await patientOf('NOV2');
+    const [enc] = await listPatientEncounters(db(), p.id);
+    expect(await listPatientEncounters(db(), p.id)).toHaveLength(1);
+    expect(enc).toMatchObject({ status: 'in-progress', visitNumber: null, admittedAt: utc('2026-11-01T08:55:00Z') });
+    expect((await listEncounterEvents(db(), enc!.id)).map((e) => e.type)).toEqual(['pre-admit', 'admit', 'admit']);
+    // A later outpatient visit is an encounter of its own.
+    await send(msg({ trigger: 'A04', mrn: 'NOV2', evn: { 2: '20261201090000' }, pv1: { 2: 'O' } }));
+    expect(await listPatientEncounters(db(), p.id)).toHaveLength(2);
+  });
+
   it('does not apply a reprocessed message twice', async () => {
     const [entry] = await send(msg({ trigger: 'A01', mrn: 'REP1', evn: { 2: '20261101090000' }, pv1: { 2: 'I', 19: 'V-REP1' }, extra: [seg('DG1', { 1: '1', 3: 'J18.9^Pneumonia^I10', 6: 'A' })] }));
     // An operator's reprocess of the entry (the inbox row queued again).

@@ -62,9 +62,14 @@ export async function locateEncounter(db: Kysely<Database>, m: AdtMessage, patie
   const latest = (statuses?: readonly EncounterStatus[]) => latestEncounter(db, patientId, m.facility, statuses);
   let existing: EncounterRecord | undefined;
   switch (policy) {
-    case EncounterPolicy.Open:
-      existing = await latest([EncounterStatus.Planned]);
+    case EncounterPolicy.Open: {
+      // A pre-admit becoming the visit, or the same admission sent again (same admit time); a later
+      // admission or outpatient visit is a new encounter.
+      const admittedAt = m.visit.admitTime ?? m.occurredAt;
+      const open = await latest([EncounterStatus.Planned, EncounterStatus.InProgress]);
+      existing = open && (open.status === EncounterStatus.Planned || open.admittedAt === admittedAt) ? open : undefined;
       break;
+    }
     case EncounterPolicy.Need:
       existing = (await latest([EncounterStatus.InProgress])) ?? (await latest(NOT_CANCELLED));
       break;

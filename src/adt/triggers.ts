@@ -10,7 +10,11 @@ import type { ClinicalEventType } from '../store/events.js';
  * message may create an encounter.
  */
 export const EncounterPolicy = {
-  /** A01, A04: find or create; without a visit number, the latest planned encounter (a pre-admit becoming the visit), else a new one. */
+  /**
+   * A01, A04: find or create; without a visit number, the latest planned or in-progress encounter when it
+   * is planned (a pre-admit becoming the visit) or has the same admit time (the admission sent again),
+   * else a new one.
+   */
   Open: 'open',
   /** A05, A14: find or create; without a visit number, always a new (planned) encounter. */
   Plan: 'plan',
