@@ -8,7 +8,7 @@ import { addIdentifiers, findByIdentifier, type PatientRecord } from '../store/p
 import type { Database } from '../store/schema.js';
 import { mergePatients, MergeSource } from './merge.js';
 import { resolvePatient } from './resolve.js';
-import { IdentityError } from './store-errors.js';
+import { IdentityStoreError } from './store-errors.js';
 
 /**
  * The merge events handled alike: A40 merge patient - patient identifier list (HL7 v2.5.1 §3.3.40),
@@ -76,7 +76,7 @@ export function mergeHandler(now: () => number): MessageHandler {
         for (const group of groups) await applyGroup(trx, input, group, now());
       } catch (err) {
         // A merge the store refuses (a tombstone, itself) cannot succeed on a retry: park it for an operator.
-        if (err instanceof IdentityError) throw new IngestError(ProcessErrorCode.InvalidContent, `merge refused: ${err.message}`, { cause: err });
+        if (err instanceof IdentityStoreError) throw new IngestError(ProcessErrorCode.InvalidContent, `merge refused: ${err.message}`, { cause: err });
         throw err;
       }
     },

@@ -8,7 +8,7 @@ import { findByIdentifier, getPatient } from '../store/patients.js';
 import type { Database } from '../store/schema.js';
 import { mergePatients, unmergePatients, type MergeRequest } from './merge.js';
 import { resolvePatient } from './resolve.js';
-import { IdentityErrorCode } from './store-errors.js';
+import { IdentityStoreErrorCode } from './store-errors.js';
 import { incoming, mrn } from './store-testing.js';
 
 type Db = Kysely<Database>;
@@ -104,21 +104,21 @@ describe.each(DIALECTS)('mergePatients and unmergePatients on %s', (dialect) => 
     expect((await getMerge(db(), r.mergeId))).toMatchObject({ reversedAt: 200, reversedBy: 'dr.admin' });
     expect((await findByIdentifier(db(), 'GENHOSP', 'B1'))?.id).toBe(b);
     expect((await listDecisions(db(), { mergeId: r.mergeId })).map((d) => [d.action, d.note])).toEqual([['merge', null], ['unmerge', 'wrong person']]);
-    await expect(unmergePatients(db(), r.mergeId, 'x', 300)).rejects.toMatchObject({ code: IdentityErrorCode.AlreadyReversed });
+    await expect(unmergePatients(db(), r.mergeId, 'x', 300)).rejects.toMatchObject({ code: IdentityStoreErrorCode.AlreadyReversed });
   });
 
   it('refuses to merge a patient into itself, a tombstone, or a patient that does not exist (and changes nothing)', async () => {
     const a = await newPatient(db(), 'Ann', 'A1');
     const b = await newPatient(db(), 'Bea', 'B1');
     const c = await newPatient(db(), 'Cat', 'C1');
-    await expect(mergePatients(db(), req(a, a))).rejects.toMatchObject({ code: IdentityErrorCode.SamePatient });
-    await expect(mergePatients(db(), req(a, 999))).rejects.toMatchObject({ code: IdentityErrorCode.NotFound });
+    await expect(mergePatients(db(), req(a, a))).rejects.toMatchObject({ code: IdentityStoreErrorCode.SamePatient });
+    await expect(mergePatients(db(), req(a, 999))).rejects.toMatchObject({ code: IdentityStoreErrorCode.NotFound });
     await mergePatients(db(), req(a, b));
     const s = await snapshot(db());
-    await expect(mergePatients(db(), req(c, b))).rejects.toMatchObject({ code: IdentityErrorCode.Merged });
-    await expect(mergePatients(db(), req(b, c))).rejects.toMatchObject({ code: IdentityErrorCode.Merged });
+    await expect(mergePatients(db(), req(c, b))).rejects.toMatchObject({ code: IdentityStoreErrorCode.Merged });
+    await expect(mergePatients(db(), req(b, c))).rejects.toMatchObject({ code: IdentityStoreErrorCode.Merged });
     expect(await snapshot(db())).toEqual(s);
-    await expect(unmergePatients(db(), 999, 'x', 1)).rejects.toMatchObject({ code: IdentityErrorCode.NotFound });
+    await expect(unmergePatients(db(), 999, 'x', 1)).rejects.toMatchObject({ code: IdentityStoreErrorCode.NotFound });
   });
 
   it('unmerges through a later merge of the survivor, and never takes back rows an earlier unmerge returned', async () => {

@@ -7,7 +7,7 @@ import {
 } from '../store/merges.js';
 import { getPatient, type PatientRecord } from '../store/patients.js';
 import type { Database } from '../store/schema.js';
-import { IdentityError, IdentityErrorCode, notFound } from './store-errors.js';
+import { IdentityStoreError, IdentityStoreErrorCode, notFound } from './store-errors.js';
 
 /** Who asked for a merge: an ADT A40 (and A34/A36/A39), a reviewer's link, or an administrator. */
 export const MergeSource = { AdtA40: 'adt-a40', Review: 'review', Admin: 'admin' } as const;
@@ -35,12 +35,12 @@ export interface MergeResult {
 }
 
 /** Why two patients cannot be merged as asked, or undefined when they can (pure). */
-export function mergeRefusal(survivor: PatientRecord | undefined, merged: PatientRecord | undefined, ids: { survivorId: number; mergedId: number }): IdentityError | undefined {
+export function mergeRefusal(survivor: PatientRecord | undefined, merged: PatientRecord | undefined, ids: { survivorId: number; mergedId: number }): IdentityStoreError | undefined {
   if (!survivor) return notFound('patient', ids.survivorId);
   if (!merged) return notFound('patient', ids.mergedId);
-  if (survivor.id === merged.id) return new IdentityError(IdentityErrorCode.SamePatient, `patient ${survivor.id} cannot be merged into itself`);
+  if (survivor.id === merged.id) return new IdentityStoreError(IdentityStoreErrorCode.SamePatient, `patient ${survivor.id} cannot be merged into itself`);
   for (const p of [survivor, merged]) {
-    if (p.status === 'merged') return new IdentityError(IdentityErrorCode.Merged, `patient ${p.id} was merged into patient ${p.mergedInto}`);
+    if (p.status === 'merged') return new IdentityStoreError(IdentityStoreErrorCode.Merged, `patient ${p.id} was merged into patient ${p.mergedInto}`);
   }
   return undefined;
 }
@@ -121,10 +121,10 @@ export function unmergePatients(db: Kysely<Database>, mergeId: number, by: strin
   return inTransaction(db, async (trx) => {
     const merge = await getMerge(trx, mergeId);
     if (!merge) throw notFound('merge', mergeId);
-    if (!(await markMergeReversed(trx, mergeId, by, at))) throw new IdentityError(IdentityErrorCode.AlreadyReversed, `merge ${mergeId} was already reversed`);
+    if (!(await markMergeReversed(trx, mergeId, by, at))) throw new IdentityStoreError(IdentityStoreErrorCode.AlreadyReversed, `merge ${mergeId} was already reversed`);
     const restored = await getPatient(trx, merge.mergedId);
     if (restored?.status !== 'merged' || restored.mergedInto !== merge.survivorId) {
-      throw new IdentityError(IdentityErrorCode.Conflict, `patient ${merge.mergedId} is no longer merged into patient ${merge.survivorId}`);
+      throw new IdentityStoreError(IdentityStoreErrorCode.Conflict, `patient ${merge.mergedId} is no longer merged into patient ${merge.survivorId}`);
     }
     // The survivor, and whatever it was merged into since: a row of this merge may have travelled on.
     const holders = await mergeChain(trx, merge.survivorId);

@@ -5,11 +5,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DIALECTS, useFreshStore } from '../../test/support/stores.js';
 import { getReview, listDecisions } from '../store/identity.js';
 import { getPatient, listIdentifiers, setPatientStatus } from '../store/patients.js';
-import { defaultMatchModel } from './index.js';
+import { defaultMatchModel, IdentityErrorCode } from './index.js';
 import { resolvePatient, type ResolveOptions } from './resolve.js';
 import { currentMatchModel, loadMatchModel, setMatchModel } from './resolve-model.js';
 import type { ReviewCandidate, ReviewIncoming } from './resolve-policy.js';
-import { IdentityErrorCode } from './store-errors.js';
 import { incoming, MARGARET, mrn } from './store-testing.js';
 
 const opts = (at = 1_000): ResolveOptions => ({ sourceEntryId: null, at, updateDemographics: true });
@@ -194,9 +193,9 @@ describe('loadMatchModel', () => {
     expect(currentMatchModel()).toBe(defaultMatchModel);
   });
 
-  it('refuses a missing file, bad JSON and an invalid model with identity.invalid_model', () => {
-    expect(() => loadMatchModel('/nonexistent/model.json')).toThrow(expect.objectContaining({ code: IdentityErrorCode.InvalidModel }));
-    expect(() => loadMatchModel(file('{'))).toThrow(expect.objectContaining({ code: IdentityErrorCode.InvalidModel }));
+  it('refuses a missing file, bad JSON and an invalid model with INVALID_MODEL', () => {
+    expect(() => loadMatchModel('/nonexistent/model.json')).toThrow(expect.objectContaining({ code: IdentityErrorCode.INVALID_MODEL }));
+    expect(() => loadMatchModel(file('{'))).toThrow(expect.objectContaining({ code: IdentityErrorCode.INVALID_MODEL }));
     expect(() => loadMatchModel(file(JSON.stringify({ prior: 2 })))).toThrow(/prior/);
     expect(() => loadMatchModel(file(JSON.stringify({ thresholds: { autoLink: 1, review: 5 } })))).toThrow(/autoLink >= review/);
     expect(() => loadMatchModel(file(JSON.stringify({ fields: { given: { levels: { exact: { m: 0 } } } } })))).toThrow(/fields\.given\.levels\.exact\.m/);

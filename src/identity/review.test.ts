@@ -8,7 +8,7 @@ import type { Database } from '../store/schema.js';
 import { mergePatients, unmergePatients } from './merge.js';
 import { resolvePatient } from './resolve.js';
 import { linkReview, listReviewQueue, separateReview, showReview, undoReview } from './review.js';
-import { IdentityErrorCode } from './store-errors.js';
+import { IdentityStoreErrorCode } from './store-errors.js';
 import { incoming, MARGARET, mrn, type PersonSpec } from './store-testing.js';
 
 type Db = Kysely<Database>;
@@ -61,7 +61,7 @@ describe.each(DIALECTS)('the identity review queue on %s', (dialect) => {
     expect(row('phone')).toMatchObject({ incoming: '', candidate: '2175550123', level: 'missing', weight: 0 });
     expect(c!.weight).toBeCloseTo(c!.fields.reduce((s, f) => s + f.weight, 0) + Math.log2(0.01 / 0.99), 6);
     expect(view.decisions.map((d) => d.action)).toEqual(['review-opened']);
-    await expect(showReview(db(), 999)).rejects.toMatchObject({ code: IdentityErrorCode.NotFound });
+    await expect(showReview(db(), 999)).rejects.toMatchObject({ code: IdentityStoreErrorCode.NotFound });
   });
 
   it('link merges the staging patient into the candidate; undo unmerges it and reopens the review', async () => {
@@ -72,7 +72,7 @@ describe.each(DIALECTS)('the identity review queue on %s', (dialect) => {
     expect(await getPatient(db(), staging)).toMatchObject({ status: 'merged', mergedInto: known });
     expect((await findByIdentifier(db(), 'NORTHCLINIC', 'B-9'))?.id).toBe(known);
     expect((await listPatientEvents(db(), known)).map((e) => e.id)).toContain(eventId);
-    await expect(linkReview(db(), { reviewId, to: known, by: 'x', at: 3_500 })).rejects.toMatchObject({ code: IdentityErrorCode.InvalidReviewState });
+    await expect(linkReview(db(), { reviewId, to: known, by: 'x', at: 3_500 })).rejects.toMatchObject({ code: IdentityStoreErrorCode.InvalidReviewState });
 
     expect(await undoReview(db(), { reviewId, by: 'dr.lee', at: 4_000, note: 'different patient after all' })).toEqual({ undone: 'linked' });
     expect(await getReview(db(), reviewId)).toMatchObject({ status: 'open', decidedBy: null, decision: null, mergeId: null });
@@ -88,18 +88,18 @@ describe.each(DIALECTS)('the identity review queue on %s', (dialect) => {
     expect(await separateReview(db(), { reviewId, by: 'rn.jones', at: 3_000 })).toEqual({ patientId: staging });
     expect((await getPatient(db(), staging))?.status).toBe('active');
     expect(await getReview(db(), reviewId)).toMatchObject({ status: 'separate', decision: 'separate', decidedBy: 'rn.jones' });
-    await expect(separateReview(db(), { reviewId, by: 'x', at: 3_100 })).rejects.toMatchObject({ code: IdentityErrorCode.InvalidReviewState });
+    await expect(separateReview(db(), { reviewId, by: 'x', at: 3_100 })).rejects.toMatchObject({ code: IdentityStoreErrorCode.InvalidReviewState });
     expect(await undoReview(db(), { reviewId, by: 'rn.jones', at: 3_200 })).toEqual({ undone: 'separate' });
     expect((await getPatient(db(), staging))?.status).toBe('staging');
     expect((await getReview(db(), reviewId))?.status).toBe('open');
-    await expect(undoReview(db(), { reviewId, by: 'x', at: 3_300 })).rejects.toMatchObject({ code: IdentityErrorCode.InvalidReviewState });
+    await expect(undoReview(db(), { reviewId, by: 'x', at: 3_300 })).rejects.toMatchObject({ code: IdentityStoreErrorCode.InvalidReviewState });
     expect((await listDecisions(db(), { reviewId })).map((d) => d.action)).toEqual(['review-opened', 'review-separate', 'review-undo']);
   });
 
   it('links only to a candidate, following it to its survivor when it was merged since', async () => {
     const { known, staging, reviewId } = await setup(db());
     const other = await resolvePatient(db(), incoming({ given: 'John', family: 'Smith', birthDate: '1980-01-01', sex: 'M' }, mrn('J', 'GENHOSP')), { sourceEntryId: null, at: 2_500, updateDemographics: true });
-    await expect(linkReview(db(), { reviewId, to: other.patientId, by: 'x', at: 3_000 })).rejects.toMatchObject({ code: IdentityErrorCode.NotACandidate });
+    await expect(linkReview(db(), { reviewId, to: other.patientId, by: 'x', at: 3_000 })).rejects.toMatchObject({ code: IdentityStoreErrorCode.NotACandidate });
     await mergePatients(db(), { survivorId: other.patientId, mergedId: known, source: 'admin', sourceEntryId: null, decidedBy: 'admin', at: 3_100 });
     const linked = await linkReview(db(), { reviewId, to: known, by: 'rn.jones', at: 3_200 });
     expect(linked.survivorId).toBe(other.patientId);
@@ -119,6 +119,6 @@ describe.each(DIALECTS)('the identity review queue on %s', (dialect) => {
     const { known, staging, reviewId } = await setup(db());
     await separateReview(db(), { reviewId, by: 'rn.jones', at: 3_000 });
     await mergePatients(db(), { survivorId: known, mergedId: staging, source: 'admin', sourceEntryId: null, decidedBy: 'admin', at: 3_100 });
-    await expect(undoReview(db(), { reviewId, by: 'rn.jones', at: 3_200 })).rejects.toMatchObject({ code: IdentityErrorCode.Conflict });
+    await expect(undoReview(db(), { reviewId, by: 'rn.jones', at: 3_200 })).rejects.toMatchObject({ code: IdentityStoreErrorCode.Conflict });
   });
 });

@@ -8,7 +8,7 @@ import type { Database } from '../store/schema.js';
 import { mergePatients, MergeSource, unmergePatients } from './merge.js';
 import type { ReviewCandidate, ReviewIncoming } from './resolve-policy.js';
 import { sideBySide, type FieldRow } from './review-view.js';
-import { IdentityError, IdentityErrorCode, notFound } from './store-errors.js';
+import { IdentityStoreError, IdentityStoreErrorCode, notFound } from './store-errors.js';
 
 /**
  * The identity review queue: records the matcher could not place with certainty wait on a staging
@@ -81,7 +81,7 @@ export interface ReviewDecisionInput {
 async function openReview(db: Kysely<Database>, id: number): Promise<ReviewRow> {
   const r = await getReview(db, id);
   if (!r) throw notFound('review', id);
-  if (r.status !== ReviewStatus.Open) throw new IdentityError(IdentityErrorCode.InvalidReviewState, `review ${id} is already decided (${r.status})`);
+  if (r.status !== ReviewStatus.Open) throw new IdentityStoreError(IdentityStoreErrorCode.InvalidReviewState, `review ${id} is already decided (${r.status})`);
   return r;
 }
 
@@ -93,7 +93,7 @@ export function linkReview(db: Kysely<Database>, input: ReviewDecisionInput & { 
   return inTransaction(db, async (trx) => {
     const r = await openReview(trx, input.reviewId);
     if (!candidatesOf(r).some((c) => c.patientId === input.to)) {
-      throw new IdentityError(IdentityErrorCode.NotACandidate, `patient ${input.to} is not a candidate of review ${r.id}`);
+      throw new IdentityStoreError(IdentityStoreErrorCode.NotACandidate, `patient ${input.to} is not a candidate of review ${r.id}`);
     }
     const survivor = await survivorOf(trx, input.to);
     if (!survivor) throw notFound('patient', input.to);
@@ -111,7 +111,7 @@ export function separateReview(db: Kysely<Database>, input: ReviewDecisionInput)
   return inTransaction(db, async (trx) => {
     const r = await openReview(trx, input.reviewId);
     const patient = await getPatient(trx, r.patientId);
-    if (patient?.status !== 'staging') throw new IdentityError(IdentityErrorCode.Conflict, `patient ${r.patientId} of review ${r.id} is ${patient?.status ?? 'missing'}, not staging`);
+    if (patient?.status !== 'staging') throw new IdentityStoreError(IdentityStoreErrorCode.Conflict, `patient ${r.patientId} of review ${r.id} is ${patient?.status ?? 'missing'}, not staging`);
     await setPatientStatus(trx, r.patientId, patient.demographics.deceased ? 'deceased' : 'active', input.at);
     await setReviewState(trx, r.id, ReviewStatus.Open, { status: ReviewStatus.Separate, decidedAt: input.at, decidedBy: input.by, decision: 'separate', decisionNote: input.note ?? null, mergeId: null });
     await logDecision(trx, {
@@ -130,13 +130,13 @@ export function undoReview(db: Kysely<Database>, input: ReviewDecisionInput): Pr
   return inTransaction(db, async (trx) => {
     const r = await getReview(trx, input.reviewId);
     if (!r) throw notFound('review', input.reviewId);
-    if (r.status === ReviewStatus.Open) throw new IdentityError(IdentityErrorCode.InvalidReviewState, `review ${r.id} is open: there is no decision to undo`);
+    if (r.status === ReviewStatus.Open) throw new IdentityStoreError(IdentityStoreErrorCode.InvalidReviewState, `review ${r.id} is open: there is no decision to undo`);
     if (r.status === ReviewStatus.Linked) {
       await unmergePatients(trx, r.mergeId!, input.by, input.at, input.note);
     } else {
       const patient = await getPatient(trx, r.patientId);
       if (patient?.status !== 'active' && patient?.status !== 'deceased') {
-        throw new IdentityError(IdentityErrorCode.Conflict, `patient ${r.patientId} is ${patient?.status ?? 'missing'} since review ${r.id} was decided`);
+        throw new IdentityStoreError(IdentityStoreErrorCode.Conflict, `patient ${r.patientId} is ${patient?.status ?? 'missing'} since review ${r.id} was decided`);
       }
       await setPatientStatus(trx, r.patientId, 'staging', input.at);
       await setReviewState(trx, r.id, ReviewStatus.Separate, REOPENED);

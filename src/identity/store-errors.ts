@@ -1,9 +1,10 @@
 /**
- * Failures of identity's stored operations (resolve, merge, review, the match model file): a closed set
- * of codes that callers branch on (the CLI exits 2 with the message, the HTTP layer maps them to
- * statuses). Messages name ids only, never demographics.
+ * Failures of identity's stored operations (merge, unmerge, review decisions): a closed set of codes
+ * that callers branch on (the CLI prints the message and code, the HTTP layer maps them to statuses).
+ * Messages name ids only, never demographics. (The matcher's own failures, an invalid model, are
+ * IdentityError in errors.ts.)
  */
-export const IdentityErrorCode = {
+export const IdentityStoreErrorCode = {
   /** The patient, review or merge does not exist. */
   NotFound: 'identity.not_found',
   /** A merge of a patient into itself. */
@@ -18,17 +19,15 @@ export const IdentityErrorCode = {
   NotACandidate: 'identity.not_a_candidate',
   /** The decision cannot be undone: what it changed has changed since (e.g. the patient was merged). */
   Conflict: 'identity.conflict',
-  /** The match model (CARECOORD_MATCH_MODEL) cannot be read or is not a valid model. */
-  InvalidModel: 'identity.invalid_model',
 } as const;
-export type IdentityErrorCode = (typeof IdentityErrorCode)[keyof typeof IdentityErrorCode];
+export type IdentityStoreErrorCode = (typeof IdentityStoreErrorCode)[keyof typeof IdentityStoreErrorCode];
 
-export class IdentityError extends Error {
-  override readonly name = 'IdentityError';
+export class IdentityStoreError extends Error {
+  override readonly name = 'IdentityStoreError';
 
-  constructor(readonly code: IdentityErrorCode, message: string, options?: { cause?: unknown }) {
+  constructor(readonly code: IdentityStoreErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
 
-export const notFound = (what: string, id: number | string): IdentityError => new IdentityError(IdentityErrorCode.NotFound, `${what} ${id} does not exist`);
+export const notFound = (what: string, id: number | string): IdentityStoreError => new IdentityStoreError(IdentityStoreErrorCode.NotFound, `${what} ${id} does not exist`);
