@@ -203,6 +203,16 @@ describe.each(DIALECTS)('ADT handlers through the pipeline on %s', (dialect) => 
     expect((await eventsOf('V-CLS1')).map((e) => e.type)).toEqual(['registration', 'class-change', 'class-change']);
   });
 
+  it('an A06 that gives the visit a new number (MRG-5 prior visit number) keeps the encounter', async () => {
+    await send(
+      msg({ trigger: 'A04', mrn: 'CLS2', evn: { 2: '20261101090000' }, pv1: { 2: 'O', 19: 'V-OUT2' } }),
+      msg({ trigger: 'A06', mrn: 'CLS2', evn: { 2: '20261101120000' }, pv1: { 2: 'I', 3: '4W^5', 19: 'V-IN2' }, extra: [seg('MRG', { 1: 'CLS2^^^GENHOSP^MR', 5: 'V-OUT2' })] }),
+    );
+    expect(await findEncountersByVisit(db(), 'GENHOSP', 'V-OUT2')).toEqual([]);
+    expect(await encounterOf('V-IN2')).toMatchObject({ status: 'in-progress', patientClass: 'I', location: '4W/5' });
+    expect((await eventsOf('V-IN2')).map((e) => e.type)).toEqual(['registration', 'class-change']);
+  });
+
   it('A08 updates demographics with history and the visit information', async () => {
     await send(msg({ trigger: 'A01', mrn: 'UPD1', evn: { 2: '20261101090000' }, pid: { 11: '1 OLD RD^^BOISE^ID^83702' }, pv1: { 2: 'I', 7: '1^KIM^SOO', 19: 'V-UPD1' } }));
     const [update] = await send(msg({ trigger: 'A08', mrn: 'UPD1', evn: { 2: '20261102090000' }, pid: { 11: '9 NEW ST^^BOISE^ID^83702' }, pv1: { 2: 'I', 7: '2^LEE^ANN', 19: 'V-UPD1' } }));
