@@ -20,7 +20,24 @@
 import { formalNamesOf } from './nicknames.js';
 import { nysiis } from './nysiis.js';
 import { soundex } from './soundex.js';
-import type { NormalizedPerson } from './types.js';
+import type { MatchField, NormalizedPerson } from './types.js';
+
+/**
+ * Each kind of key (the text before its first ':') and the fields it is built from: two records
+ * sharing such a key agree (exactly or phonetically) on those fields. EM (estimate.ts) uses this to
+ * learn nothing about a field from the pairs that were found because they agree on it.
+ */
+export const BLOCKING_RULES: Readonly<Record<string, readonly MatchField[]>> = {
+  d: ['birthDate'],
+  n: ['given', 'family', 'sex'],
+  s: ['ssnLast4', 'birthDate'],
+  S: ['ssnLast4', 'family'],
+  z: ['ssnLast4', 'postcode'],
+  p: ['postcode', 'family', 'given'],
+  a: ['postcode', 'addressLine'],
+  y: ['given', 'family', 'birthDate'],
+  t: ['phone'],
+};
 
 function sortedPair(x: string, y: string): string {
   return x < y ? `${x}|${y}` : `${y}|${x}`;

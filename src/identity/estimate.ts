@@ -1,75 +1,62 @@
 /**
  * Estimating m and u from unlabelled data, as Splink does (Fellegi & Sunter 1969; EM for record
  * linkage: Winkler 1988, "Using the EM algorithm for weight computation in the Fellegi-Sunter model
- * of record linkage"; Splink: u from random pairs, m and the prior by EM on blocked pairs):
+ * of record linkage"; Splink: u from random pairs, m by EM over blocked pairs, one EM session per
+ * blocking rule):
  *  - estimateU: u from random record pairs, which are almost all different persons;
- *  - estimateModel: EM over the comparison vectors of candidate pairs (two classes, conditional
- *    independence of fields within a class). Identical vectors are counted once with a weight.
+ *  - estimateModel: EM over the comparison vectors of candidate pairs (two classes, fields
+ *    independent within a class). Pairs found through a kind of blocking key agree on that key's
+ *    fields whatever the class, so they say nothing about those fields' m and break the independence
+ *    EM relies on: as in Splink, EM runs once per kind of key, over the pairs sharing such a key, with
+ *    that key's fields left out, and each field's m is the mean over the sessions that estimated it.
  *  - estimateTermFrequencies: name frequencies for the term-frequency adjustment.
- * None of them sees labels. Term-frequency and cap settings are not estimated: they are copied from init.
+ * None of them sees labels. Caps, thresholds and term frequencies are copied from init.
  */
-import { compareLevels, LEVELS, MISSING } from './levels.js';
+import { BLOCKING_RULES, blockingKeys } from './blocking.js';
+import { FIELD_INDEX, compareLevels, LEVELS, MISSING } from './levels.js';
 import { MATCH_FIELDS, type FieldParameters, type LevelParameters, type MatchField, type MatchModel, type NormalizedPerson, type TermFrequencies } from './types.js';
 
 export interface EstimateOptions {
-  /** Upper bound on EM iterations (default 100). */
+  /** Upper bound on EM iterations per session (default 100). */
   readonly maxIterations?: number;
   /** Stop when no parameter moves more than this between iterations (default 1e-6). */
   readonly tolerance?: number;
   /** Re-estimate u as well (default false: u stays as in init, e.g. from estimateU). */
   readonly estimateU?: boolean;
   /**
-   * Return the prior EM found (default false: init's prior is kept). EM always estimates the share of
-   * matches among the training pairs, but that share depends on how the pairs were gathered (in a
-   * linkage where every record has a partner most blocked pairs are matches) and is not the prior of a
-   * live lookup.
+   * Return the share of matches EM finds among the pairs as the prior (default false: init's prior
+   * is kept). That share depends on how the pairs were gathered (in a linkage where every record has
+   * a partner, most blocked pairs are matches) and is not the prior of a live lookup.
    */
   readonly estimatePrior?: boolean;
   /** Floor for every m and u, so that no weight is infinite (default 1e-6). */
   readonly floor?: number;
+  /** A kind of key found in fewer pairs gets no EM session of its own (default 100). */
+  readonly minPairsPerSession?: number;
 }
 
-/** Comparison vectors of pairs, identical vectors counted together. */
-interface Patterns {
-  readonly vectors: Int8Array[];
-  readonly counts: number[];
+/** Mutable m/u tables of the fields a model compares. */
+interface Table {
+  readonly field: number;
+  readonly names: readonly string[];
+  readonly m: Float64Array;
+  readonly u: Float64Array;
 }
 
-function collectPatterns(pairs: Iterable<readonly [NormalizedPerson, NormalizedPerson]>): Patterns {
-  const levels = new Int8Array(MATCH_FIELDS.length);
-  const byKey = new Map<number, number>();
-  const vectors: Int8Array[] = [];
-  const counts: number[] = [];
-  for (const [a, b] of pairs) {
-    compareLevels(a, b, levels);
-    // Base-16 key: at most 11 fields of at most 15 levels + missing fit in 2^53.
-    let key = 0;
-    for (let i = 0; i < levels.length; i++) key = key * 16 + (levels[i]! + 1);
-    const at = byKey.get(key);
-    if (at !== undefined) counts[at]!++;
-    else {
-      byKey.set(key, vectors.length);
-      vectors.push(Int8Array.from(levels));
-      counts.push(1);
-    }
-  }
-  return { vectors, counts };
-}
-
-/** Mutable copy of the m/u tables of the fields a model compares. */
-function tables(model: MatchModel): { field: number; names: readonly string[]; m: Float64Array; u: Float64Array }[] {
-  const out = [];
-  for (let f = 0; f < MATCH_FIELDS.length; f++) {
-    const name = MATCH_FIELDS[f]!;
+function tables(model: MatchModel): Table[] {
+  const out: Table[] = [];
+  MATCH_FIELDS.forEach((name, field) => {
     const params = model.fields[name];
-    if (params === undefined) continue;
+    if (params === undefined) return;
     const names: readonly string[] = LEVELS[name];
-    out.push({ field: f, names, m: Float64Array.from(names, (n) => params.levels[n]!.m), u: Float64Array.from(names, (n) => params.levels[n]!.u) });
-  }
+    out.push({ field, names, m: Float64Array.from(names, (n) => params.levels[n]!.m), u: Float64Array.from(names, (n) => params.levels[n]!.u) });
+  });
   return out;
 }
 
-function withTables(init: MatchModel, t: ReturnType<typeof tables>, prior: number): MatchModel {
+const copyTables = (t: readonly Table[]): Table[] => t.map((x) => ({ ...x, m: x.m.slice(), u: x.u.slice() }));
+
+function withTables(init: MatchModel, t: readonly Table[], prior: number): MatchModel {
   const fields: Partial<Record<MatchField, FieldParameters>> = { ...init.fields };
   for (const { field, names, m, u } of t) {
     const levels: Record<string, LevelParameters> = {};
@@ -79,14 +66,14 @@ function withTables(init: MatchModel, t: ReturnType<typeof tables>, prior: numbe
   return { ...init, prior, fields };
 }
 
-/** Normalises counts to probabilities with a floor; unchanged when nothing was observed. */
+/** Normalises counts into `into` with a floor; returns the largest change (0 and unchanged when empty). */
 function normalise(counts: Float64Array, into: Float64Array, floor: number): number {
   let total = 0;
   for (const c of counts) total += c;
   if (total <= 0) return 0;
-  let moved = 0;
   let sum = 0;
   for (let i = 0; i < counts.length; i++) sum += Math.max(floor, counts[i]! / total);
+  let moved = 0;
   for (let i = 0; i < counts.length; i++) {
     const v = Math.max(floor, counts[i]! / total) / sum;
     moved = Math.max(moved, Math.abs(v - into[i]!));
@@ -95,56 +82,135 @@ function normalise(counts: Float64Array, into: Float64Array, floor: number): num
   return moved;
 }
 
-/**
- * Expectation-maximisation of m (and optionally u) and the prior over candidate pairs (pairs that
- * share a blocking key, as compare() sees them). Returns a new model; init is not modified.
- */
-export function estimateModel(pairs: Iterable<readonly [NormalizedPerson, NormalizedPerson]>, init: MatchModel, opts: EstimateOptions = {}): MatchModel {
-  const maxIterations = opts.maxIterations ?? 100;
-  const tolerance = opts.tolerance ?? 1e-6;
+/** Comparison vectors, identical ones counted together (keyed in base 16: 11 fields fit in 2^53). */
+class Patterns {
+  readonly vectors: Int8Array[] = [];
+  readonly counts: number[] = [];
+  private readonly byKey = new Map<number, number>();
+  total = 0;
+  add(levels: Int8Array): void {
+    let key = 0;
+    for (let i = 0; i < levels.length; i++) key = key * 16 + (levels[i]! + 1);
+    const at = this.byKey.get(key);
+    if (at !== undefined) this.counts[at]!++;
+    else {
+      this.byKey.set(key, this.vectors.length);
+      this.vectors.push(Int8Array.from(levels));
+      this.counts.push(1);
+    }
+    this.total++;
+  }
+}
+
+/** The kinds of blocking key two records share ('' when none: pairs gathered some other way). */
+function sharedRules(a: NormalizedPerson, b: NormalizedPerson, keysOf: (p: NormalizedPerson) => ReadonlySet<string>): string[] {
+  const kb = keysOf(b);
+  const rules = new Set<string>();
+  for (const k of keysOf(a)) if (kb.has(k)) rules.add(k.slice(0, k.indexOf(':')));
+  return rules.size === 0 ? [''] : [...rules];
+}
+
+interface SessionResult {
+  readonly t: Table[];
+  readonly prior: number;
+}
+
+/** One EM run over patterns; tables whose field is in `fixed` are neither read nor updated. */
+function emSession(p: Patterns, t: Table[], fixed: ReadonlySet<number>, prior0: number, opts: EstimateOptions): SessionResult {
   const floor = opts.floor ?? 1e-6;
-  const { vectors, counts } = collectPatterns(pairs);
-  const t = tables(init);
-  let prior = init.prior;
-  if (vectors.length === 0) return withTables(init, t, prior);
-  const mCounts = t.map((x) => new Float64Array(x.names.length));
-  const uCounts = t.map((x) => new Float64Array(x.names.length));
-  for (let iter = 0; iter < maxIterations; iter++) {
+  const free = t.filter((x) => !fixed.has(x.field));
+  const mCounts = free.map((x) => new Float64Array(x.names.length));
+  const uCounts = free.map((x) => new Float64Array(x.names.length));
+  let prior = prior0;
+  for (let iter = 0; iter < (opts.maxIterations ?? 100); iter++) {
     for (const c of [...mCounts, ...uCounts]) c.fill(0);
     let matched = 0;
-    let total = 0;
     const logPrior = Math.log(prior / (1 - prior));
-    for (let p = 0; p < vectors.length; p++) {
-      const v = vectors[p]!;
+    for (let i = 0; i < p.vectors.length; i++) {
+      const v = p.vectors[i]!;
       let logOdds = logPrior;
-      for (let k = 0; k < t.length; k++) {
-        const level = v[t[k]!.field]!;
-        if (level !== MISSING) logOdds += Math.log(t[k]!.m[level]! / t[k]!.u[level]!);
+      for (const x of free) {
+        const level = v[x.field]!;
+        if (level !== MISSING) logOdds += Math.log(x.m[level]! / x.u[level]!);
       }
+      const n = p.counts[i]!;
       const pm = 1 / (1 + Math.exp(-logOdds));
-      const n = counts[p]!;
       matched += pm * n;
-      total += n;
-      for (let k = 0; k < t.length; k++) {
-        const level = v[t[k]!.field]!;
-        if (level === MISSING) continue;
+      free.forEach((x, k) => {
+        const level = v[x.field]!;
+        if (level === MISSING) return;
         mCounts[k]![level]! += pm * n;
         uCounts[k]![level]! += (1 - pm) * n;
-      }
+      });
     }
     let moved = 0;
-    for (let k = 0; k < t.length; k++) {
-      moved = Math.max(moved, normalise(mCounts[k]!, t[k]!.m, floor));
-      if (opts.estimateU === true) moved = Math.max(moved, normalise(uCounts[k]!, t[k]!.u, floor));
-    }
-    {
-      const next = Math.min(1 - floor, Math.max(floor, matched / total));
-      moved = Math.max(moved, Math.abs(next - prior));
-      prior = next;
-    }
-    if (moved < tolerance) break;
+    free.forEach((x, k) => {
+      moved = Math.max(moved, normalise(mCounts[k]!, x.m, floor));
+      if (opts.estimateU === true) moved = Math.max(moved, normalise(uCounts[k]!, x.u, floor));
+    });
+    const next = Math.min(1 - floor, Math.max(floor, matched / p.total));
+    moved = Math.max(moved, Math.abs(next - prior));
+    prior = next;
+    if (moved < (opts.tolerance ?? 1e-6)) break;
   }
-  return withTables(init, t, opts.estimatePrior === true ? prior : init.prior);
+  return { t, prior };
+}
+
+/** Means of the sessions' tables for every field some session estimated; init's values elsewhere. */
+function combine(init: readonly Table[], sessions: readonly { fixed: ReadonlySet<number>; t: readonly Table[] }[]): Table[] {
+  return init.map((x, k) => {
+    const from = sessions.filter((s) => !s.fixed.has(x.field)).map((s) => s.t[k]!);
+    if (from.length === 0) return x;
+    const mean = (pick: (t: Table) => Float64Array) => Float64Array.from(x.m, (_, i) => from.reduce((n, t) => n + pick(t)[i]!, 0) / from.length);
+    return { ...x, m: mean((t) => t.m), u: mean((t) => t.u) };
+  });
+}
+
+/**
+ * Expectation-maximisation of m (and optionally u) over candidate pairs (pairs that share a blocking
+ * key, as compare() sees them), one session per kind of key. Returns a new model; init is untouched.
+ */
+export function estimateModel(pairs: Iterable<readonly [NormalizedPerson, NormalizedPerson]>, init: MatchModel, opts: EstimateOptions = {}): MatchModel {
+  const keyCache = new WeakMap<NormalizedPerson, ReadonlySet<string>>();
+  const keysOf = (p: NormalizedPerson) => keyCache.get(p) ?? keyCache.set(p, new Set(blockingKeys(p))).get(p)!;
+  const levels = new Int8Array(MATCH_FIELDS.length);
+  const all = new Patterns();
+  const byRule = new Map<string, Patterns>();
+  for (const [a, b] of pairs) {
+    compareLevels(a, b, levels);
+    all.add(levels);
+    for (const rule of sharedRules(a, b, keysOf)) {
+      const p = byRule.get(rule) ?? byRule.set(rule, new Patterns()).get(rule)!;
+      p.add(levels);
+    }
+  }
+  const t0 = tables(init);
+  if (all.total === 0) return withTables(init, t0, init.prior);
+  const sessions = [...byRule]
+    .filter(([, p]) => p.total >= (opts.minPairsPerSession ?? 100))
+    .map(([rule, p]) => {
+      const fixed = new Set((BLOCKING_RULES[rule] ?? []).map((f) => FIELD_INDEX[f]));
+      return { fixed, t: emSession(p, copyTables(t0), fixed, init.prior, opts).t };
+    });
+  const t = combine(t0, sessions);
+  // The prior, when asked: EM on the share of matches alone, over every pair, m and u as estimated.
+  return withTables(init, t, opts.estimatePrior === true ? estimatePriorOnly(all, t, init.prior, opts) : init.prior);
+}
+
+/** EM on the share of matches only (m and u fixed). */
+function estimatePriorOnly(p: Patterns, t: readonly Table[], prior0: number, opts: EstimateOptions): number {
+  const floor = opts.floor ?? 1e-6;
+  const logBf = p.vectors.map((v) => t.reduce((n, x) => (v[x.field] === MISSING ? n : n + Math.log(x.m[v[x.field]!]! / x.u[v[x.field]!]!)), 0));
+  let prior = prior0;
+  for (let iter = 0; iter < (opts.maxIterations ?? 100); iter++) {
+    const logPrior = Math.log(prior / (1 - prior));
+    let matched = 0;
+    logBf.forEach((bf, i) => { matched += p.counts[i]! / (1 + Math.exp(-(logPrior + bf))); });
+    const next = Math.min(1 - floor, Math.max(floor, matched / p.total));
+    if (Math.abs(next - prior) < (opts.tolerance ?? 1e-6)) return next;
+    prior = next;
+  }
+  return prior;
 }
 
 /** Small deterministic generator (mulberry32), so estimates are reproducible. */
@@ -168,31 +234,30 @@ export interface EstimateUOptions {
 /**
  * u of every level from random pairs of records (nearly all different persons): the share of
  * non-missing comparisons falling in each level, with add-one-half smoothing for unseen levels.
+ * A field no sampled pair has on both sides keeps init's u.
  */
 export function estimateU(people: readonly NormalizedPerson[], init: MatchModel, opts: EstimateUOptions = {}): MatchModel {
-  const samples = opts.samples ?? 1_000_000;
+  if (people.length < 2) return init;
   const next = random(opts.seed ?? 1);
   const t = tables(init);
   const levels = new Int8Array(MATCH_FIELDS.length);
   const uCounts = t.map((x) => new Float64Array(x.names.length));
-  if (people.length < 2) return init;
-  for (let s = 0; s < samples; s++) {
+  for (let s = 0; s < (opts.samples ?? 1_000_000); s++) {
     const i = Math.floor(next() * people.length);
     let j = Math.floor(next() * (people.length - 1));
     if (j >= i) j++;
     compareLevels(people[i]!, people[j]!, levels);
-    for (let k = 0; k < t.length; k++) {
-      const level = levels[t[k]!.field]!;
+    t.forEach((x, k) => {
+      const level = levels[x.field]!;
       if (level !== MISSING) uCounts[k]![level]! += 1;
-    }
+    });
   }
-  for (let k = 0; k < t.length; k++) {
+  t.forEach((x, k) => {
     const c = uCounts[k]!;
-    // A field no sampled pair had on both sides keeps init's u.
-    if (c.every((x) => x === 0)) continue;
+    if (c.every((n) => n === 0)) return;
     for (let i = 0; i < c.length; i++) c[i] = c[i]! + 0.5;
-    normalise(c, t[k]!.u, 0);
-  }
+    normalise(c, x.u, 0);
+  });
   return withTables(init, t, init.prior);
 }
 
