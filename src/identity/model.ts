@@ -39,7 +39,7 @@ export const defaultMatchModel: MatchModel = deepFreeze({
     state: { levels: { exact: lv(0.97, 0.9), else: lv(0.03, 0.1) } },
     postcode: { levels: { exact: lv(0.75, 0.01), typo: lv(0.03, 0.04), else: lv(0.22, 0.95) } },
     phone: { levels: { exact: lv(0.6, 0.00001), last7: lv(0.03, 0.00001), typo: lv(0.02, 0.0001), else: lv(0.35, 0.99988) } },
-    ssnLast4: { levels: { exact: lv(0.92, 0.0001), typo: lv(0.03, 0.004), else: lv(0.05, 0.9959) } },
+    ssnLast4: { levels: { exact: lv(0.92, 0.0001), typo: lv(0.01, 0.004), else: lv(0.07, 0.9959) } },
   },
   thresholds: { autoLink: 20, review: 6, possible: 0, tieMargin: 5 },
   caps: [
