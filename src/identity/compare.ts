@@ -8,7 +8,8 @@
  *    instead of log2(m / u), so agreeing on a rare surname counts more than on a common one; the
  *    correction is clamped to model.termFrequencyLimits;
  *  - caps: the summed weight of correlated fields is bounded (people of one household share address,
- *    city, postcode and phone, which the independence assumption would otherwise count several times).
+ *    city, postcode and phone, which the independence assumption would otherwise count several times),
+ *    unless every field of the cap's unlessAgree agrees (given name and birth date in the default).
  */
 import { compileModel } from './model.js';
 import { compareLevels, MISSING } from './levels.js';

@@ -17,7 +17,7 @@ function deepFreeze<T>(o: T): T {
 }
 
 /**
- * The model as shipped. See README.md ("Default model") for where each number comes from.
+ * The model as shipped. README.md ("The default model and how it was chosen") says where the numbers come from.
  * Weights are log2(m / u); thresholds are on log2 posterior odds (PairScore.weight).
  */
 export const defaultMatchModel: MatchModel = deepFreeze({

@@ -38,6 +38,7 @@ function validateRest(model: MatchModel): void {
     if (typeof c.name !== 'string' || c.name === '') fail(`caps.${i}.name`, 'must be a non-empty string');
     if (!isFiniteNumber(c.maxWeight)) fail(`caps.${i}.maxWeight`, 'must be a finite number');
     for (const f of c.fields ?? fail(`caps.${i}.fields`, 'missing')) if (!known.has(f)) fail(`caps.${i}.fields`, `unknown field ${f}`);
+    for (const f of c.unlessAgree ?? []) if (!known.has(f)) fail(`caps.${i}.unlessAgree`, `unknown field ${f}`);
   });
   for (const [field, tf] of Object.entries(model.termFrequencies ?? {})) {
     if (field !== 'given' && field !== 'family') fail(`termFrequencies.${field}`, 'only given and family');
