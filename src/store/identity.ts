@@ -9,25 +9,8 @@ import type { Database, PatientTable } from './schema.js';
  */
 
 /** One identity decision (migration 2026-11-25T1540-identity). */
-export interface IdentityDecisionTable {
-  id: import('kysely').Generated<number>;
-  decided_at: number;
-  /** A person's name, 'matcher' for automatic decisions, or the sender (MSH-3|MSH-4) of an A40. */
-  decided_by: string;
-  action: string;
-  patient_id: number | null;
-  other_patient_id: number | null;
-  review_id: number | null;
-  merge_id: number | null;
-  source_entry_id: number | null;
-  note: string | null;
-  /** JSON: what the decision was based on (scores, identifiers attached, ...). */
-  detail: string;
-}
+export type { IdentityDecisionTable } from './schema.js';
 
-/** The table is declared here rather than in schema.ts: it belongs to identity's own migration. */
-type IdentityTables = { identity_decision: IdentityDecisionTable };
-const withLog = (db: Kysely<Database>): Kysely<Database & IdentityTables> => db.withTables<IdentityTables>();
 
 /**
  * Run `work` atomically: in a new transaction, or inside the caller's when `db` already is one
@@ -292,7 +275,7 @@ export interface IdentityDecision {
 }
 
 export async function logDecision(db: Kysely<Database>, d: Omit<IdentityDecision, 'id'>): Promise<number> {
-  const row = await withLog(db)
+  const row = await db
     .insertInto('identity_decision')
     .values({
       decided_at: d.at, decided_by: d.by, action: d.action, patient_id: d.patientId, other_patient_id: d.otherPatientId, review_id: d.reviewId,
@@ -305,7 +288,7 @@ export async function logDecision(db: Kysely<Database>, d: Omit<IdentityDecision
 
 /** Decisions about a review, a merge or a patient (either side), oldest first. */
 export async function listDecisions(db: Kysely<Database>, about: { reviewId?: number; mergeId?: number; patientId?: number }): Promise<IdentityDecision[]> {
-  let q = withLog(db).selectFrom('identity_decision').selectAll();
+  let q = db.selectFrom('identity_decision').selectAll();
   if (about.reviewId !== undefined) q = q.where('review_id', '=', about.reviewId);
   if (about.mergeId !== undefined) q = q.where('merge_id', '=', about.mergeId);
   const pid = about.patientId;

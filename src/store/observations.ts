@@ -7,27 +7,6 @@ import type { Database, ObservationTable } from './schema.js';
  * replaced it) nor withdrawn (W/D); replaced rows are kept, never deleted or rewritten.
  */
 
-/** The columns migration 2026-11-25T1530-oru adds to `observation`. */
-export interface ObservationResultColumns {
-  sub_id: string | null;
-  value_comparator: string | null;
-  value_code: string | null;
-  value_code_system: string | null;
-  value_time: number | null;
-  range_low: number | null;
-  range_high: number | null;
-  /** 1 outside the reference range, 0 inside, null when that cannot be said. */
-  out_of_range: number | null;
-  superseded_at: number | null;
-  superseded_by: number | null;
-  withdrawn_at: number | null;
-  withdrawn_by: number | null;
-}
-
-type ObservationDb = Kysely<Omit<Database, 'observation'> & { observation: ObservationTable & ObservationResultColumns }>;
-/** The handle with the result columns typed (the schema file declares the care migration's columns only). */
-const typed = (db: Kysely<Database>): ObservationDb => db as unknown as ObservationDb;
-
 export interface NewObservation {
   patientId: number;
   eventId: number;
@@ -72,7 +51,7 @@ export interface Observation extends Omit<NewObservation, 'supersededBy' | 'with
   withdrawnBy: number | null;
 }
 
-type Row = Selectable<ObservationTable & ObservationResultColumns>;
+type Row = Selectable<ObservationTable>;
 
 const num = (v: number | null): number | null => (v === null ? null : Number(v));
 
@@ -117,7 +96,7 @@ function toObservation(r: Row): Observation {
 
 /** Insert one observation; returns its id. */
 export async function insertObservation(db: Kysely<Database>, o: NewObservation): Promise<number> {
-  const row = await typed(db)
+  const row = await db
     .insertInto('observation')
     .values({
       patient_id: o.patientId,
@@ -162,14 +141,14 @@ export async function insertObservation(db: Kysely<Database>, o: NewObservation)
 /** Mark rows replaced by observation `by`; rows already replaced or withdrawn keep their first mark. */
 export async function supersedeObservations(db: Kysely<Database>, ids: readonly number[], by: number, at: number): Promise<void> {
   if (ids.length === 0) return;
-  await typed(db).updateTable('observation').set({ superseded_at: at, superseded_by: by }).where('id', 'in', [...ids])
+  await db.updateTable('observation').set({ superseded_at: at, superseded_by: by }).where('id', 'in', [...ids])
     .where('superseded_at', 'is', null).where('withdrawn_at', 'is', null).execute();
 }
 
 /** Mark rows withdrawn by observation `by` (a W/D result); rows already withdrawn keep their first mark. */
 export async function withdrawObservations(db: Kysely<Database>, ids: readonly number[], by: number, at: number): Promise<void> {
   if (ids.length === 0) return;
-  await typed(db).updateTable('observation').set({ withdrawn_at: at, withdrawn_by: by }).where('id', 'in', [...ids])
+  await db.updateTable('observation').set({ withdrawn_at: at, withdrawn_by: by }).where('id', 'in', [...ids])
     .where('withdrawn_at', 'is', null).execute();
 }
 
@@ -185,7 +164,7 @@ export async function observationsInEffectForOrder(
   exceptEntryId: number | null,
 ): Promise<Observation[]> {
   if (codes.length === 0) return [];
-  let q = typed(db).selectFrom('observation').selectAll().where('patient_id', '=', patientId).where('filler_order', '=', fillerOrder)
+  let q = db.selectFrom('observation').selectAll().where('patient_id', '=', patientId).where('filler_order', '=', fillerOrder)
     .where('code', 'in', [...codes]).where('superseded_at', 'is', null).where('withdrawn_at', 'is', null);
   if (exceptEntryId !== null) q = q.where((eb) => eb.or([eb('source_entry_id', 'is', null), eb('source_entry_id', '!=', exceptEntryId)]));
   return (await q.orderBy('id').execute()).map(toObservation);
@@ -193,13 +172,13 @@ export async function observationsInEffectForOrder(
 
 /** The observations of one order event, in message order, replaced ones included. */
 export async function listEventObservations(db: Kysely<Database>, eventId: number): Promise<Observation[]> {
-  const rows = await typed(db).selectFrom('observation').selectAll().where('event_id', '=', eventId).orderBy('id').execute();
+  const rows = await db.selectFrom('observation').selectAll().where('event_id', '=', eventId).orderBy('id').execute();
   return rows.map(toObservation);
 }
 
 /** The observations a log entry produced (reprocessing and tests read them). */
 export async function listEntryObservations(db: Kysely<Database>, entryId: number): Promise<Observation[]> {
-  const rows = await typed(db).selectFrom('observation').selectAll().where('source_entry_id', '=', entryId).orderBy('id').execute();
+  const rows = await db.selectFrom('observation').selectAll().where('source_entry_id', '=', entryId).orderBy('id').execute();
   return rows.map(toObservation);
 }
 
@@ -215,7 +194,7 @@ export interface TrendOptions {
 
 /** A lab trend: one patient's results for a code (OBX-3.1) over time, oldest first. */
 export async function listObservationTrend(db: Kysely<Database>, patientId: number, code: string, opts: TrendOptions = {}): Promise<Observation[]> {
-  let q = typed(db).selectFrom('observation').selectAll().where('patient_id', '=', patientId).where('code', '=', code);
+  let q = db.selectFrom('observation').selectAll().where('patient_id', '=', patientId).where('code', '=', code);
   if (opts.codeSystem !== undefined) q = q.where('code_system', '=', opts.codeSystem);
   if (opts.since !== undefined) q = q.where('observed_at', '>=', opts.since);
   if (opts.until !== undefined) q = q.where('observed_at', '<', opts.until);
@@ -230,19 +209,19 @@ export async function listObservationTrend(db: Kysely<Database>, patientId: numb
  */
 export async function latestObservations(db: Kysely<Database>, patientId: number, opts: { codes?: readonly string[]; since?: number } = {}): Promise<Observation[]> {
   if (opts.codes && opts.codes.length === 0) return [];
-  let inner = typed(db).selectFrom('observation').selectAll()
+  let inner = db.selectFrom('observation').selectAll()
     .select(sql<number>`row_number() over (partition by coalesce(code_system, ''), code order by observed_at desc, id desc)`.as('rn'))
     .where('patient_id', '=', patientId).where('code', 'is not', null).where('superseded_at', 'is', null).where('withdrawn_at', 'is', null);
   if (opts.codes) inner = inner.where('code', 'in', [...opts.codes]);
   if (opts.since !== undefined) inner = inner.where('observed_at', '>=', opts.since);
-  const rows = await typed(db).selectFrom(inner.as('o')).selectAll().where('rn', '=', 1).orderBy('code').orderBy('code_system').execute();
+  const rows = await db.selectFrom(inner.as('o')).selectAll().where('rn', '=', 1).orderBy('code').orderBy('code_system').execute();
   return rows.map((r) => toObservation(r as Row));
 }
 
 /** Of the given events, those whose observations are all withdrawn (their timeline entry is void). */
 export async function eventsFullyWithdrawn(db: Kysely<Database>, eventIds: readonly number[]): Promise<number[]> {
   if (eventIds.length === 0) return [];
-  const rows = await typed(db).selectFrom('observation').select('event_id')
+  const rows = await db.selectFrom('observation').select('event_id')
     .select(sql<number>`sum(case when withdrawn_at is null then 1 else 0 end)`.as('kept'))
     .where('event_id', 'in', [...eventIds]).groupBy('event_id').execute();
   return rows.filter((r) => Number(r.kept) === 0).map((r) => Number(r.event_id));

@@ -230,6 +230,23 @@ export interface ObservationTable {
   observed_at: number;
   notes: string | null;
   source_entry_id: number | null;
+  /** OBX-4 observation sub-id. */
+  sub_id: string | null;
+  /** SN comparator or a '<0.01'-style NM value's comparator. */
+  value_comparator: string | null;
+  value_code: string | null;
+  value_code_system: string | null;
+  value_time: number | null;
+  range_low: number | null;
+  range_high: number | null;
+  /** 1 outside the reference range, 0 inside, null when that cannot be said. */
+  out_of_range: number | null;
+  /** Replaced by a later result (OBX-11 C, F after P...): kept, not in effect. */
+  superseded_at: number | null;
+  superseded_by: number | null;
+  /** Retracted (OBX-11 W wrong patient, D delete): kept, not in effect. */
+  withdrawn_at: number | null;
+  withdrawn_by: number | null;
 }
 
 export interface CareEpisodeTable {
@@ -361,6 +378,39 @@ export interface PatientMergeTable {
   reversed_by: string | null;
 }
 
+/** Who changed what in the care model, and when: one row per change (care services). */
+export interface CareChangeTable {
+  id: Id;
+  at: number;
+  actor: string;
+  /** user | episode | team-member | goal | intervention | schedule | visit | task */
+  entity: string;
+  entity_id: number;
+  /** created | status | updated | removed | held | released | reassigned | disabled ... */
+  action: string;
+  patient_id: number | null;
+  episode_id: number | null;
+  /** JSON: what changed ({ from, to, reason, ... }); ids and codes, no free-text PHI beyond notes. */
+  detail: string;
+}
+
+/** One row per identity decision (matcher link, review opened/decided/undone, merge, unmerge). Rows are only added. */
+export interface IdentityDecisionTable {
+  id: Id;
+  decided_at: number;
+  /** A person's name, 'matcher' for automatic decisions, or the sender (MSH-3|MSH-4) of an A40. */
+  decided_by: string;
+  action: string;
+  patient_id: number | null;
+  other_patient_id: number | null;
+  review_id: number | null;
+  merge_id: number | null;
+  source_entry_id: number | null;
+  note: string | null;
+  /** JSON: what the decision was based on (scores, identifiers attached, ...). */
+  detail: string;
+}
+
 export interface Database {
   'hl7log.message_log': MessageLogTable;
   'hl7log.log_policy': LogPolicyTable;
@@ -385,4 +435,6 @@ export interface Database {
   task: TaskTable;
   match_review: MatchReviewTable;
   patient_merge: PatientMergeTable;
+  care_change: CareChangeTable;
+  identity_decision: IdentityDecisionTable;
 }

@@ -1,21 +1,8 @@
-import type { Generated, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
+import type { CareChangeTable } from '../schema.js';
 import type { CareDb } from './db.js';
 
-/** Who changed which care record, when, and how (see migration 2026-11-25T1510-care-service). */
-export interface CareChangeTable {
-  id: Generated<number>;
-  at: number;
-  actor: string;
-  /** user | episode | team-member | goal | intervention | schedule | visit | task */
-  entity: string;
-  entity_id: number;
-  /** created | status | updated | removed | held | released | reassigned | disabled ... */
-  action: string;
-  patient_id: number | null;
-  episode_id: number | null;
-  /** JSON: what changed ({ from, to, reason, ... }); ids and codes, no free-text PHI beyond notes. */
-  detail: string;
-}
+export type { CareChangeTable } from '../schema.js';
 
 export interface CareChange {
   id: number;
@@ -31,8 +18,6 @@ export interface CareChange {
 
 export type NewCareChange = Omit<CareChange, 'id'>;
 
-/** The table is not (yet) in the shared Database type: name it for these queries only. */
-const withChanges = (db: CareDb) => db.withTables<{ care_change: CareChangeTable }>();
 
 /** Record changes, in the caller's transaction. */
 export async function recordChanges(db: CareDb, changes: readonly NewCareChange[]): Promise<void> {
@@ -41,7 +26,7 @@ export async function recordChanges(db: CareDb, changes: readonly NewCareChange[
     at: c.at, actor: c.actor, entity: c.entity, entity_id: c.entityId, action: c.action,
     patient_id: c.patientId, episode_id: c.episodeId, detail: JSON.stringify(c.detail),
   }));
-  for (let i = 0; i < rows.length; i += 50) await withChanges(db).insertInto('care_change').values(rows.slice(i, i + 50)).execute();
+  for (let i = 0; i < rows.length; i += 50) await db.insertInto('care_change').values(rows.slice(i, i + 50)).execute();
 }
 
 export interface ChangeFilter {
@@ -53,7 +38,7 @@ export interface ChangeFilter {
 
 /** Changes matching every given filter, newest first. */
 export async function listChanges(db: CareDb, filter: ChangeFilter): Promise<CareChange[]> {
-  let q = withChanges(db).selectFrom('care_change').selectAll();
+  let q = db.selectFrom('care_change').selectAll();
   if (filter.episodeId !== undefined) q = q.where('episode_id', '=', filter.episodeId);
   if (filter.patientId !== undefined) q = q.where('patient_id', '=', filter.patientId);
   if (filter.entity) q = q.where('entity', '=', filter.entity.entity).where('entity_id', '=', filter.entity.id);
