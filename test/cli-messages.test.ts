@@ -7,11 +7,11 @@ import { dbEnv, killStrayCli, parseJsonLines, runCli, stopServe, type CliResult,
 import { adt, eventually } from './support/platform.js';
 import { DIALECTS, freshDatabase, type TestDatabase } from './support/stores.js';
 
-/** Three valid ADT^A08 (one with UTF-8 text) and one frame without an MSH, as an EMR would send them. */
+/** Three valid ADT^A17 (a type carecoord has no handler for, so they end unhandled; one with UTF-8 text) and one frame without an MSH, as an EMR would send them. */
 const VALID = [
-  { controlId: 'CLI-1', text: adt('CLI-1', 'MRN-CLI-1') },
-  { controlId: 'CLI-2', text: adt('CLI-2', 'MRN-CLI-2') },
-  { controlId: 'CLI-3', text: adt('CLI-3', 'MRN-CLI-3', { extra: 'NTE|1||Zoë Müller prefers mornings' }) },
+  { controlId: 'CLI-1', text: adt('CLI-1', 'MRN-CLI-1', { trigger: 'A17' }) },
+  { controlId: 'CLI-2', text: adt('CLI-2', 'MRN-CLI-2', { trigger: 'A17' }) },
+  { controlId: 'CLI-3', text: adt('CLI-3', 'MRN-CLI-3', { trigger: 'A17', extra: 'NTE|1||Zoë Müller prefers mornings' }) },
 ];
 const NO_MSH = 'PID|1||MRN-CLI-X^^^GENHOSP^MR||DOE^JOHN||19800101|M\rPV1|1|I|ICU^101^A\r';
 
@@ -76,7 +76,7 @@ describe.each(DIALECTS)('carecoord messages beside a running carecoord serve on 
     expect(rowIds).toEqual([ids.bad, ids['CLI-3'], ids['CLI-2'], ids['CLI-1']]);
     const row = (id: number) => lines.find((l) => l.startsWith(`${id} `))!;
     for (const v of VALID) {
-      expect(row(ids[v.controlId]!)).toMatch(new RegExp(` default +EPIC\\|GENHOSP +${v.controlId} +ADT\\^A08 +AA +unhandled$`));
+      expect(row(ids[v.controlId]!)).toMatch(new RegExp(` default +EPIC\\|GENHOSP +${v.controlId} +ADT\\^A17 +AA +unhandled$`));
     }
     expect(row(ids.bad!)).toMatch(/ default +- +- +- +AR +rejected +MISSING_MSH: .*no MSH/);
   });
@@ -104,7 +104,7 @@ describe.each(DIALECTS)('carecoord messages beside a running carecoord serve on 
       expect(lines[1]).toMatch(new RegExp(`^${ids.bad} .* AR +rejected +MISSING_MSH`));
     }
     expect((await listJson('--status', 'unhandled')).map((m) => m.controlId).sort()).toEqual(['CLI-1', 'CLI-2', 'CLI-3']);
-    expect((await listJson('--type', 'ADT^A08')).map((m) => m.controlId).sort()).toEqual(['CLI-1', 'CLI-2', 'CLI-3']);
+    expect((await listJson('--type', 'ADT^A17')).map((m) => m.controlId).sort()).toEqual(['CLI-1', 'CLI-2', 'CLI-3']);
     expect(await listJson('--status', 'failed')).toEqual([]);
   });
 
@@ -112,7 +112,7 @@ describe.each(DIALECTS)('carecoord messages beside a running carecoord serve on 
     const rows = await listJson();
     expect(rows).toHaveLength(4);
     expect(new Set(rows.map((r) => r.id)).size).toBe(4);
-    expect(rows.find((r) => r.controlId === 'CLI-1')).toMatchObject({ messageType: 'ADT^A08', acceptCode: 'AA', status: 'unhandled', attempts: 0, errorCode: null });
+    expect(rows.find((r) => r.controlId === 'CLI-1')).toMatchObject({ messageType: 'ADT^A17', acceptCode: 'AA', status: 'unhandled', attempts: 0, errorCode: null });
     expect(rows.find((r) => r.id === ids.bad)).toMatchObject({ controlId: null, acceptCode: 'AR', status: 'rejected', errorCode: 'MISSING_MSH' });
   });
 

@@ -34,7 +34,7 @@ describe.each(DIALECTS)('kill -9 of carecoord serve on %s', (dialect) => {
     await tdb?.cleanup();
   });
 
-  it('loses no acknowledged message and processes each exactly once after restart', async () => {
+  it('loses no acknowledged message and applies each one\'s effects exactly once after restart', async () => {
     tdb = await freshDatabase(dialect);
     // An empty DATABASE_URL keeps the SQLite child off the PostgreSQL the test process may have been given.
     const env: Record<string, string> = { DATABASE_URL: tdb.databaseUrl ?? '' };
@@ -59,10 +59,18 @@ describe.each(DIALECTS)('kill -9 of carecoord serve on %s', (dialect) => {
       expect({ logged: all.length, acked: ackedAtKill.size, missing: missing.length, sample: missing.slice(0, 5) }).toMatchObject({ missing: 0 });
       // One log entry per control id: the unique index makes a second copy impossible.
       expect(logged.size).toBe(all.length);
+      // serve runs the real ADT handlers: every entry ends processed, with exactly one clinical event.
       await eventually(async () => {
         const rows = await listMessages(store.db, { limit: 100_000 });
-        return rows.every((r) => r.status === 'unhandled') && rows.length === all.length;
+        return rows.every((r) => r.status === 'processed') && rows.length === all.length;
       }, 60_000, 'every entry processed after restart');
+      const perEntry = await store.db
+        .selectFrom('clinical_event')
+        .select(['source_entry_id', (eb) => eb.fn.countAll<number>().as('n')])
+        .groupBy('source_entry_id')
+        .execute();
+      expect(perEntry.length).toBe(all.length);
+      expect(perEntry.filter((r) => Number(r.n) !== 1)).toEqual([]);
     } finally {
       await store.close();
     }

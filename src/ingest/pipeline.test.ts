@@ -93,7 +93,8 @@ describe.each(DIALECTS)('ingest pipeline on %s', (dialect) => {
   it('records message types without a handler as unhandled, acknowledged and listed', async () => {
     tp = await startTestPlatform(dialect);
     const client = await tp.connect();
-    expect(ackOf(await client.send(adt('U1', 'MRN3'))).code).toBe('AA');
+    // ADT^A17 (swap patients) has no handler.
+    expect(ackOf(await client.send(adt('U1', 'MRN3', { trigger: 'A17' }))).code).toBe('AA');
     await client.close();
     await eventually(async () => (await listMessages(tp!.platform.store.db, { status: 'unhandled' })).length === 1);
   });
