@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { USER_ROLES } from './care/user.js';
 
 /** One MLLP listener: where it listens, its limits, TLS and which sending facilities it accepts. */
 export interface ListenerConfig {
@@ -27,6 +28,25 @@ export interface Config {
   /** carecoord's own MSH-3/MSH-4 in the acknowledgments it sends. */
   application: string;
   facility: string;
+  auth: AuthConfig;
+}
+
+/** Sign-in and session policy (src/auth); times in milliseconds, read from minutes/hours variables. */
+export interface AuthConfig {
+  /** Inactivity that ends a session (OWASP ASVS 3.3.1): CARECOORD_SESSION_IDLE_MINUTES, default 15. */
+  sessionIdleMs: number;
+  /** Absolute session lifetime, however active (ASVS 3.3.3): CARECOORD_SESSION_LIFETIME_HOURS, default 12. */
+  sessionLifetimeMs: number;
+  /** Roles that must use TOTP: CARECOORD_MFA_REQUIRED_ROLES, default admin ('none' for no role). */
+  mfaRequiredRoles: readonly string[];
+  /** Failed sign-ins that lock the account (CARECOORD_LOGIN_MAX_FAILURES, 5) and for how long (CARECOORD_LOGIN_LOCKOUT_MINUTES, 15). */
+  maxFailedLogins: number;
+  lockoutMs: number;
+  /** Sign-in attempts per minute per client IP (CARECOORD_LOGIN_RATE_PER_IP, 20) and per username (CARECOORD_LOGIN_RATE_PER_USER, 10). */
+  loginRatePerIp: number;
+  loginRatePerUser: number;
+  /** CARECOORD_INSECURE_COOKIES=1, development over plain HTTP only: the session cookie without Secure and __Host-. */
+  insecureCookies: boolean;
 }
 
 /** A configuration value that cannot be used: names the flag or variable, so startup fails clearly. */
@@ -80,6 +100,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     logLevel: pick('log-level', 'CARECOORD_LOG_LEVEL', file.logLevel) ?? 'info',
     application: env.CARECOORD_APPLICATION ?? (file.application as string | undefined) ?? 'CARECOORD',
     facility: env.CARECOORD_FACILITY ?? (file.facility as string | undefined) ?? 'CARECOORD',
+    auth: authFromEnv(env),
   };
   const names = new Set(config.listeners.map((l) => l.name));
   if (names.size !== config.listeners.length) throw new ConfigError('listener names must be unique');
@@ -125,6 +146,23 @@ function fileListener(raw: unknown, index: number): ListenerConfig {
     frameTimeoutMs: int(l.frameTimeoutMs, DEFAULTS.frameTimeoutMs, `listeners[${index}].frameTimeoutMs`, 100, 3_600_000),
     allowedFacilities: [...(l.allowedFacilities ?? [])],
     tls: l.tls ? { keyFile: l.tls.keyFile!, certFile: l.tls.certFile!, caFile: l.tls.caFile, requireClientCert: !!l.tls.requireClientCert } : undefined,
+  };
+}
+
+function authFromEnv(env: NodeJS.ProcessEnv): AuthConfig {
+  const roles = env.CARECOORD_MFA_REQUIRED_ROLES === undefined ? ['admin'] : splitList(env.CARECOORD_MFA_REQUIRED_ROLES).filter((r) => r !== 'none');
+  const unknown = roles.filter((r) => !(USER_ROLES as readonly string[]).includes(r));
+  if (unknown.length) throw new ConfigError(`CARECOORD_MFA_REQUIRED_ROLES: unknown role ${unknown.join(', ')} (roles: ${USER_ROLES.join(', ')})`);
+  const minute = 60_000;
+  return {
+    sessionIdleMs: int(env.CARECOORD_SESSION_IDLE_MINUTES, 15, 'CARECOORD_SESSION_IDLE_MINUTES', 1, 1440) * minute,
+    sessionLifetimeMs: int(env.CARECOORD_SESSION_LIFETIME_HOURS, 12, 'CARECOORD_SESSION_LIFETIME_HOURS', 1, 168) * 60 * minute,
+    mfaRequiredRoles: roles,
+    maxFailedLogins: int(env.CARECOORD_LOGIN_MAX_FAILURES, 5, 'CARECOORD_LOGIN_MAX_FAILURES', 1, 100),
+    lockoutMs: int(env.CARECOORD_LOGIN_LOCKOUT_MINUTES, 15, 'CARECOORD_LOGIN_LOCKOUT_MINUTES', 1, 1440) * minute,
+    loginRatePerIp: int(env.CARECOORD_LOGIN_RATE_PER_IP, 20, 'CARECOORD_LOGIN_RATE_PER_IP', 1, 100_000),
+    loginRatePerUser: int(env.CARECOORD_LOGIN_RATE_PER_USER, 10, 'CARECOORD_LOGIN_RATE_PER_USER', 1, 100_000),
+    insecureCookies: bool(env.CARECOORD_INSECURE_COOKIES, false),
   };
 }
 

@@ -72,6 +72,40 @@ export interface AppUserTable {
   status: string;
   created_at: number;
   updated_at: number;
+  /** argon2id PHC string; null until a password is set (src/auth). */
+  password_hash: Defaulted<string | null>;
+  password_changed_at: Defaulted<number | null>;
+  /** 1: the next sign-in may only change the password (after an admin's reset-password). */
+  must_change_password: Defaulted<number>;
+  /** Base32 TOTP secret (RFC 6238); pending until mfa_enrolled is 1. */
+  mfa_secret: Defaulted<string | null>;
+  mfa_enrolled: Defaulted<number>;
+  /** Last accepted TOTP time step: codes of this step or earlier are refused (no replay). */
+  mfa_last_step: Defaulted<number | null>;
+  /** Consecutive failed sign-ins, reset by a success or by a lock. */
+  failed_logins: Defaulted<number>;
+  locked_until: Defaulted<number | null>;
+}
+
+/** A column with a database default: optional on insert. */
+type Defaulted<T> = ColumnType<T, T | undefined, T>;
+
+/** A server-side session (src/auth): looked up by the SHA-256 of its cookie token; ended rows are kept. */
+export interface SessionTable {
+  id: Id;
+  /** SHA-256 (hex) of the token; the token itself is never stored. */
+  token_hash: string;
+  user_id: number;
+  created_at: number;
+  /** Last authenticated request: the idle deadline is this plus the idle timeout. */
+  last_seen_at: number;
+  /** Absolute end, set at creation. */
+  expires_at: number;
+  ended_at: number | null;
+  /** logout | logout-all | idle-timeout | absolute-timeout | disabled | password-reset | password-changed | mfa-reset */
+  end_reason: string | null;
+  ip: string | null;
+  user_agent: string | null;
 }
 
 export interface PatientTable {
@@ -437,4 +471,5 @@ export interface Database {
   patient_merge: PatientMergeTable;
   care_change: CareChangeTable;
   identity_decision: IdentityDecisionTable;
+  session: SessionTable;
 }
