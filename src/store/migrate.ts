@@ -6,6 +6,7 @@ import { careMigration } from './migrations/2026-11-25T1500-care.js';
 import { careServiceMigration } from './migrations/2026-11-25T1510-care-service.js';
 import { oruMigration } from './migrations/2026-11-25T1530-oru.js';
 import { identityMigration } from './migrations/2026-11-25T1540-identity.js';
+import { auditMigration } from './migrations/2026-11-25T1600-audit.js';
 import { authMigration } from './migrations/2026-11-25T1610-auth.js';
 
 /** Every migration, in order. Names are timestamps so later issues append without renumbering. */
@@ -17,6 +18,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '2026-11-25T1510-care-service': careServiceMigration(dialect),
     '2026-11-25T1530-oru': oruMigration(dialect),
     '2026-11-25T1540-identity': identityMigration(dialect),
+    '2026-11-25T1600-audit': auditMigration(dialect),
     '2026-11-25T1610-auth': authMigration(dialect),
   };
 }

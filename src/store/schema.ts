@@ -445,6 +445,33 @@ export interface IdentityDecisionTable {
   detail: string;
 }
 
+/**
+ * The audit trail (src/audit): one row per audited event, hash-chained (`hash` = SHA-256 over
+ * `prev_hash` and the canonical encoding of the row). `id` is the chain position, taken from the
+ * one-row head `audit_chain` (declared in src/audit/store.ts). The database refuses UPDATE, and DELETE
+ * of rows younger than the retention floor or not behind the retention anchor.
+ */
+export interface AuditLogTable {
+  id: number;
+  at: number;
+  /** A username, 'system' or 'cli:NAME'. */
+  actor: string;
+  user_id: number | null;
+  patient_id: number | null;
+  /** AuditAction (src/audit/entry.ts). */
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  /** Client IP, 'cli', 'mllp' or 'system'. */
+  source: string;
+  /** success | denied | failed */
+  outcome: string;
+  /** Canonical JSON. */
+  detail: string;
+  prev_hash: string;
+  hash: string;
+}
+
 export interface Database {
   'hl7log.message_log': MessageLogTable;
   'hl7log.log_policy': LogPolicyTable;
@@ -471,5 +498,6 @@ export interface Database {
   patient_merge: PatientMergeTable;
   care_change: CareChangeTable;
   identity_decision: IdentityDecisionTable;
+  audit_log: AuditLogTable;
   session: SessionTable;
 }
