@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS, useFreshStore } from '../../test/support/stores.js';
@@ -5,7 +7,7 @@ import { appendAudit, appendAudits } from './append.js';
 import { ChainProblemKind } from './chain.js';
 import { AuditAction } from './entry.js';
 import { chainHash, GENESIS_HASH } from './hash.js';
-import { toRecord } from './store.js';
+import { inAuditedTransaction, toRecord } from './store.js';
 import { dropAuditGuards, rawRow, sampleEntry } from './testing.js';
 import { verifyAuditChain } from './verify.js';
 
@@ -54,6 +56,29 @@ describe.each(DIALECTS)('the audit chain on %s', (dialect) => {
   it('refuses an invalid entry before touching the chain', async () => {
     await expect(appendAudit(db(), sampleEntry(1, { action: 'peek' as AuditAction }))).rejects.toMatchObject({ code: 'audit.invalid_entry' });
     expect((await verifyAuditChain(db())).head.id).toBe(0);
+  });
+
+  it.runIf(dialect === 'sqlite')('can append after reads beside another writer inside inAuditedTransaction, not in a deferred transaction', async () => {
+    await sql`CREATE TABLE scratch (x integer)`.execute(db());
+    const other = new SqliteDatabase(join(ctx.tdb.dataDir, 'carecoord.db'));
+    other.pragma('busy_timeout = 0');
+    try {
+      // Deferred: the read fixes a snapshot, another connection commits, the append cannot upgrade.
+      await expect(db().transaction().execute(async (trx) => {
+        await trx.selectFrom('patient').select('id').execute();
+        other.exec('INSERT INTO scratch VALUES (1)');
+        await appendAudit(trx, sampleEntry(1));
+      })).rejects.toMatchObject({ code: 'SQLITE_BUSY_SNAPSHOT' });
+      // inAuditedTransaction holds the write lock from the start: the other writer waits instead.
+      await inAuditedTransaction(db(), async (trx) => {
+        await trx.selectFrom('patient').select('id').execute();
+        expect(() => other.exec('INSERT INTO scratch VALUES (2)')).toThrow(/locked/);
+        await appendAudit(trx, sampleEntry(2));
+      });
+    } finally {
+      other.close();
+    }
+    expect(await verifyAuditChain(db())).toMatchObject({ intact: true, checked: 1 });
   });
 
   describe('the database itself', () => {

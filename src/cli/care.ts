@@ -10,6 +10,7 @@ import type { CareDb } from '../store/care/db.js';
 import { findPatientIdByIdentifier } from '../store/care/patients.js';
 import { openStore } from '../store/open.js';
 import { CliError, parse } from './args.js';
+import { auditCare, inAuditedTransaction } from './audit-calls.js';
 
 /**
  * Administration of care data beside a running server (same --data-dir / DATABASE_URL):
@@ -48,7 +49,7 @@ function verb(name: string, options: Options, subs: Record<string, Sub>): (argv:
     const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
     try {
       const actor = (values.actor as string | undefined) ?? `cli:${userInfo().username}`;
-      return await run({ db: store.db, values, args, actor, now: Date.now(), json: values.json === true });
+      return await inAuditedTransaction(store.db, (db) => run({ db, values, args, actor, now: Date.now(), json: values.json === true }));
     } catch (err) {
       if (err instanceof CareError) throw new CliError(err.message, { usageHint: false });
       throw err;
@@ -145,6 +146,7 @@ export const runUser = verb('user', {
   async add(c) {
     const roles = need(c, 'roles').split(',').map((r) => r.trim()).filter(Boolean);
     const user = await addUser(c.db, { username: need(c, 'username'), displayName: need(c, 'name'), email: str(c, 'email'), phone: str(c, 'phone'), roles }, c.now, c.actor);
+    await auditCare(c, 'user add', { action: 'permission-change', entityType: 'user', entityId: user.id, detail: { username: user.username, roles: user.roles, status: user.status } });
     return out(c, user, () => `user ${user.id} added: ${user.username} (${user.roles.join(', ')})\n`);
   },
   async list(c) {
@@ -154,6 +156,7 @@ export const runUser = verb('user', {
   async disable(c) {
     const user = await userArg(c, c.args[0], 'user disable USER');
     const r = await disableUser(c.db, user.id, c.now, c.actor);
+    await auditCare(c, 'user disable', { action: 'permission-change', entityType: 'user', entityId: user.id, detail: { username: user.username, status: 'disabled', endedMemberships: r.endedMemberships.length } });
     return out(c, r, () => `user ${user.id} (${user.username}) disabled; ${r.endedMemberships.length} team membership(s) ended` +
       `${r.pendingTasks > 0 ? `; ${r.pendingTasks} open task(s) still assigned to them: reassign them` : ''}\n`);
   },
@@ -172,6 +175,7 @@ export const runEpisode = verb('episode', {
       patientId, type: need(c, 'type'), goal: str(c, 'goal'), status: str(c, 'status'), coordinatorUserId: coordinator,
       startAt: timeArg(str(c, 'start') ?? 'now', 'start', c.now)!, endAt: timeArg(str(c, 'end'), 'end', c.now),
     }, c.now, c.actor);
+    await auditCare(c, 'episode add', { action: 'create', entityType: 'episode', entityId: episode.id, patientId, detail: { status: episode.status } });
     return out(c, episode, () => `episode ${episode.id} created for patient ${patientId}: ${episode.type}, ${episode.status}\n`);
   },
   async list(c) {
@@ -199,6 +203,7 @@ export const runEpisode = verb('episode', {
     const id = positional(c, 0, 'episode set-status EPISODE STATUS');
     if (!c.args[1]) throw new CliError('episode set-status EPISODE STATUS needs the status');
     const episode = await setEpisodeStatus(c.db, id, c.args[1], c.now, c.actor, { endAt: timeArg(str(c, 'end'), 'end', c.now) });
+    await auditCare(c, 'episode set-status', { action: 'update', entityType: 'episode', entityId: episode.id, patientId: episode.patientId, detail: { status: episode.status } });
     return out(c, episode, () => `episode ${episode.id} is now ${episode.status}${episode.endAt !== null ? ` (end ${when(episode.endAt)})` : ''}\n`);
   },
 });
@@ -214,11 +219,13 @@ export const runTeam = verb('team', { role: { type: 'string' }, primary: { type:
     const user = await userArg(c, c.args[1], 'team add EPISODE USER');
     const started = await addTeamMember(c.db, episodeId, { userId: user.id, role: need(c, 'role'), primary: c.values.primary === true }, c.now, c.actor);
     const added = started[started.length - 1]!;
+    await auditCare(c, 'team add', { action: 'create', entityType: 'care-team-member', entityId: added.id, episodeId, detail: { userId: user.id, role: added.role, primary: added.isPrimary } });
     return out(c, started, () => `${user.username} added to episode ${episodeId} as ${added.role}${added.isPrimary ? ' (primary)' : ''}: member ${added.id}\n` +
       started.slice(0, -1).map((m) => `user ${m.userId} is now a non-primary care-coordinator: member ${m.id}\n`).join(''));
   },
   async remove(c) {
     const member = await removeTeamMember(c.db, positional(c, 0, 'team remove MEMBER'), c.now, c.actor);
+    await auditCare(c, 'team remove', { action: 'update', entityType: 'care-team-member', entityId: member.id, episodeId: member.episodeId, detail: { userId: member.userId, ended: true } });
     return out(c, member, () => `member ${member.id} (user ${member.userId}, ${member.role}) removed from episode ${member.episodeId}\n`);
   },
   async list(c) {
@@ -238,15 +245,18 @@ export const runPlan = verb('plan', {
 }, {
   async 'goal-add'(c) {
     const goal = await addGoal(c.db, positional(c, 0, 'plan goal-add EPISODE'), { description: need(c, 'description'), targetDate: str(c, 'target'), status: str(c, 'status') }, c.now, c.actor);
+    await auditCare(c, 'plan goal-add', { action: 'create', entityType: 'care-plan-goal', entityId: goal.id, episodeId: goal.episodeId });
     return out(c, goal, () => `goal ${goal.id} added to episode ${goal.episodeId} (${goal.status})\n`);
   },
   async 'goal-set'(c) {
     const target = str(c, 'target');
     const goal = await updateGoal(c.db, positional(c, 0, 'plan goal-set GOAL'), { status: str(c, 'status'), description: str(c, 'description'), targetDate: target === 'none' ? null : target }, c.now, c.actor);
+    await auditCare(c, 'plan goal-set', { action: 'update', entityType: 'care-plan-goal', entityId: goal.id, episodeId: goal.episodeId, detail: { status: goal.status } });
     return out(c, goal, () => `goal ${goal.id} is ${goal.status}, target ${text(goal.targetDate)}\n`);
   },
   async 'intervention-add'(c) {
     const item = await addIntervention(c.db, positional(c, 0, 'plan intervention-add EPISODE'), { description: need(c, 'description'), discipline: str(c, 'discipline') }, c.now, c.actor);
+    await auditCare(c, 'plan intervention-add', { action: 'create', entityType: 'care-plan-intervention', entityId: item.id, episodeId: item.episodeId });
     return out(c, item, () => `intervention ${item.id} added to episode ${item.episodeId}\n`);
   },
   async 'schedule-add'(c) {
@@ -257,12 +267,14 @@ export const runPlan = verb('plan', {
       visitType: need(c, 'visit-type'), discipline: str(c, 'discipline'), everyDays: every, startDate: need(c, 'start'), endDate: str(c, 'end'),
       assigneeUserId: assignee.userId, assigneeRole: assignee.role,
     }, c.now, c.actor);
+    await auditCare(c, 'plan schedule-add', { action: 'create', entityType: 'visit-schedule', entityId: s.id, episodeId });
     return out(c, s, () => `visit schedule ${s.id} added to episode ${episodeId}: ${s.visitType} every ${s.everyDays} day(s) from ${s.startDate}\n`);
   },
   async 'schedule-hold'(c) {
     const reason = need(c, 'reason');
     const held = str(c, 'episode') !== undefined ? await holdSchedules(c.db, idArg(str(c, 'episode'), '--episode'), reason, c.now, c.actor)
       : [await holdSchedule(c.db, positional(c, 0, 'plan schedule-hold SCHEDULE (or --episode EPISODE)'), reason, c.now, c.actor)];
+    if (held.length) await auditCare(c, 'plan schedule-hold', { action: 'update', entityType: 'visit-schedule', entityId: held.map((s) => s.id).join(','), episodeId: held[0]!.episodeId, detail: { status: 'on-hold' } });
     return out(c, held, () => `${held.length} visit schedule(s) on hold${held.length ? `: ${held.map((s) => s.id).join(', ')}` : ''}\n`);
   },
   async 'schedule-release'(c) {
@@ -270,6 +282,7 @@ export const runPlan = verb('plan', {
     const released = str(c, 'episode') !== undefined
       ? await releaseSchedules(c.db, idArg(str(c, 'episode'), '--episode'), str(c, 'reason') ?? null, c.now, c.actor, tz)
       : [await releaseSchedule(c.db, positional(c, 0, 'plan schedule-release SCHEDULE (or --episode EPISODE)'), c.now, c.actor, tz)];
+    if (released.length) await auditCare(c, 'plan schedule-release', { action: 'update', entityType: 'visit-schedule', entityId: released.map((s) => s.id).join(','), episodeId: released[0]!.episodeId, detail: { status: 'active' } });
     return out(c, released, () => `${released.length} visit schedule(s) released${released.length ? `: ${released.map((s) => s.id).join(', ')}` : ''}\n`);
   },
   async show(c) {
@@ -309,6 +322,7 @@ export const runTask = verb('task', {
       description: str(c, 'description'), assigneeUserId: assignee.userId, assigneeRole: assignee.role,
       dueAt: timeArg(str(c, 'due'), 'due', c.now), priority: str(c, 'priority'),
     }, c.now, c.actor);
+    await auditCare(c, 'task add', { action: 'create', entityType: 'task', entityId: task.id, patientId, episodeId: task.episodeId });
     const names = await userNames(c);
     return out(c, task, () => `task ${task.id} created for patient ${patientId}, assigned to ${who(task.assignee, names)}\n`);
   },
@@ -325,16 +339,19 @@ export const runTask = verb('task', {
   },
   async complete(c) {
     const task = await completeTask(c.db, positional(c, 0, 'task complete TASK'), str(c, 'note') ?? null, c.now, c.actor);
+    await auditCare(c, 'task complete', { action: 'update', entityType: 'task', entityId: task.id, patientId: task.patientId, detail: { status: task.status } });
     return out(c, task, () => `task ${task.id} completed by ${task.completedBy}\n`);
   },
   async reassign(c) {
     const id = positional(c, 0, 'task reassign TASK');
     const task = await reassignTask(c.db, id, await assigneeArg(c), c.now, c.actor);
+    await auditCare(c, 'task reassign', { action: 'update', entityType: 'task', entityId: task.id, patientId: task.patientId, detail: { assignee: task.assignee.kind === 'user' ? `user ${task.assignee.userId}` : `role ${task.assignee.role}` } });
     const names = await userNames(c);
     return out(c, task, () => `task ${task.id} reassigned to ${who(task.assignee, names)}\n`);
   },
   async cancel(c) {
     const task = await cancelTask(c.db, positional(c, 0, 'task cancel TASK'), str(c, 'reason') ?? null, c.now, c.actor);
+    await auditCare(c, 'task cancel', { action: 'update', entityType: 'task', entityId: task.id, patientId: task.patientId, detail: { status: task.status } });
     return out(c, task, () => `task ${task.id} cancelled\n`);
   },
 });

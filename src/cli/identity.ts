@@ -7,6 +7,7 @@ import { mergesOfPatient } from '../store/merges.js';
 import { openStore, type Store } from '../store/open.js';
 import { findByIdentifier, getPatient, listIdentifiers } from '../store/patients.js';
 import { CliError, parse, STORE_OPTIONS } from './args.js';
+import { auditCli, auditReview, cliActor, inAuditedTransaction } from './audit-calls.js';
 
 /**
  * `carecoord review ...` (the identity review queue) and `carecoord patient ...` (lookup, merge,
@@ -33,7 +34,7 @@ async function withStore(values: Values, work: (db: Db) => Promise<number>): Pro
   const config = loadConfig(process.env, { 'data-dir': values['data-dir'], config: values.config });
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
   try {
-    return await work(store.db);
+    return await inAuditedTransaction(store.db, work);
   } finally {
     await store.close();
   }
@@ -63,21 +64,25 @@ export async function runReview(args: string[]): Promise<number> {
   const at = Date.now();
   const decision = () => ({ reviewId: id(idText, `review ${sub} ID`), by: who(values), at, note: values.note });
   return withStore(values, async (db) => {
+    if (sub === 'show') await auditReview(db, 'review show', values.by, id(idText, 'review show ID'), { action: 'read' });
     switch (sub) {
       case 'list': return reviewList(db, values);
       case 'show': return reviewShow(await showReview(db, id(idText, 'review show ID')), values.json ?? false);
       case 'link': {
         const r = await linkReview(db, { ...decision(), to: id(values.to, '--to PATIENT') });
+        await auditReview(db, 'review link', values.by, decision().reviewId, { action: 'update', detail: { decision: 'link', mergeId: r.mergeId } }, [r.survivorId]);
         out(`review ${idText} linked: patient merged into patient ${r.survivorId} (merge ${r.mergeId})`);
         return 0;
       }
       case 'separate': {
         const r = await separateReview(db, decision());
+        await auditReview(db, 'review separate', values.by, decision().reviewId, { action: 'update', detail: { decision: 'separate' } }, [r.patientId]);
         out(`review ${idText} decided: patient ${r.patientId} is a patient of its own`);
         return 0;
       }
       case 'undo': {
         const r = await undoReview(db, decision());
+        await auditReview(db, 'review undo', values.by, decision().reviewId, { action: 'update', detail: { undone: r.undone } });
         out(`review ${idText} is open again (undid ${r.undone})`);
         return 0;
       }
@@ -128,12 +133,14 @@ export async function runPatient(args: string[]): Promise<number> {
       case 'find': return patientFind(db, values);
       case 'merge': {
         const r = await mergePatients(db, { survivorId: id(a, 'SURVIVOR'), mergedId: id(b, 'MERGED'), source: 'admin', sourceEntryId: null, decidedBy: who(values), at: Date.now(), note: values.note });
+        await auditCli(db, 'patient merge', cliActor(values.by), { action: 'create', entityType: 'patient-merge', entityId: r.mergeId, patientId: [r.survivorId, r.mergedId] });
         const moved = Object.entries(r.moved).filter(([, n]) => n > 0).map(([t, n]) => `${t} ${n}`).join(', ');
         out(`merge ${r.mergeId}: patient ${r.mergedId} merged into patient ${r.survivorId} (moved: ${moved || 'nothing'})`);
         return 0;
       }
       case 'unmerge': {
         const r = await unmergePatients(db, id(a, 'MERGE_ID'), who(values), Date.now(), values.note);
+        await auditCli(db, 'patient unmerge', cliActor(values.by), { action: 'update', entityType: 'patient-merge', entityId: r.mergeId, patientId: [r.survivorId, r.restoredId], detail: { reversed: true } });
         out(`merge ${r.mergeId} reversed: patient ${r.restoredId} restored${r.reopenedReviews.length ? `; review ${r.reopenedReviews.join(', ')} open again` : ''}`);
         return 0;
       }
@@ -145,6 +152,7 @@ export async function runPatient(args: string[]): Promise<number> {
 async function patientFind(db: Db, values: Values): Promise<number> {
   if (!values.mrn || values.authority === undefined) throw new CliError('patient find needs --mrn VALUE --authority AUTHORITY');
   const p = await findByIdentifier(db, values.authority, values.mrn);
+  await auditCli(db, 'patient find', cliActor(values.by), { action: 'search', entityType: 'patient', entityId: p?.id ?? null, patientId: p?.id ?? null, detail: { authority: values.authority, mrn: values.mrn, found: p !== undefined } });
   if (!p) {
     process.stderr.write(`no patient holds ${values.mrn} of authority ${values.authority}\n`);
     return 1;
@@ -159,6 +167,7 @@ async function patientShow(db: Db, patientId: number, asJson: boolean): Promise<
     ...p, identifiers: await listIdentifiers(db, patientId), merges: await mergesOfPatient(db, patientId),
     openReviews: (await openReviewsOf(db, patientId)).map((r) => r.id), decisions: await listDecisions(db, { patientId }),
   };
+  await auditCli(db, 'patient show', cliActor(), { action: 'read', entityType: 'patient', entityId: patientId, patientId });
   if (asJson) {
     json(info);
     return 0;

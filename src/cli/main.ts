@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { ConfigError } from '../config.js';
+import { runAudit } from './audit.js';
 import { careVerbs } from './care.js';
 import { runPatient, runReview } from './identity.js';
 import { runMessages } from './messages.js';
@@ -52,6 +53,12 @@ USER an id or username; TIME "now", YYYY-MM-DD or 2026-12-01T09:30Z):
   carecoord task reassign TASK (--assignee USER | --assignee-role ROLE)
   carecoord task cancel TASK [--reason TEXT]
 
+Audit trail (privacy officer; also --data-dir DIR):
+  carecoord audit verify [--pin ID:HASH]... [--json]        exit 0 when intact, 1 at the first altered/removed/inserted entry
+  carecoord audit report [--user U] [--patient ID] [--since TIME] [--until TIME] [--action A] [--entity T]
+                         [--outcome success|denied|failed] [--limit N] [--csv | --json]   (itself audited)
+  carecoord audit prune [--retention-days N]                 remove entries older than N days (default and floor: 2192)
+
 Environment: DATABASE_URL (postgres://... switches from SQLite to PostgreSQL), CARECOORD_DATA_DIR,
 CARECOORD_MLLP_PORT, CARECOORD_HTTP_PORT and the others listed in the README.`;
 
@@ -69,6 +76,7 @@ const verbs: Record<string, (args: string[]) => Promise<number>> = {
   review: runReview,
   patient: runPatient,
   ...careVerbs,
+  audit: runAudit,
 };
 
 async function main(argv: string[]): Promise<number> {

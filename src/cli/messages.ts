@@ -5,6 +5,7 @@ import { getInboxRow, requeue } from '../store/inbox.js';
 import { listMessages, MESSAGE_STATUSES, msaCode, type MessageSummary } from '../store/message-query.js';
 import { openStore } from '../store/open.js';
 import { CliError, parse } from './args.js';
+import { auditMessage, inAuditedTransaction } from './audit-calls.js';
 
 /**
  * `carecoord messages`: list log entries with their processing status; `messages show ID` prints one
@@ -32,7 +33,7 @@ export async function runMessages(args: string[]): Promise<number> {
     if (!sub) return await list(store.db, values);
     const id = Number(idText);
     if (!Number.isInteger(id) || id <= 0) throw new CliError(`messages ${sub} needs an entry id`);
-    if (sub === 'reprocess') return await reprocess(store.db, id);
+    if (sub === 'reprocess') return await inAuditedTransaction(store.db, (trx) => reprocess(trx, id));
     if (sub === 'show') return await show(store.db, id, values.raw ?? false, values.json ?? false);
     throw new CliError(`unknown messages sub-command "${sub}" (show, reprocess)`);
   } finally {
@@ -80,6 +81,7 @@ async function reprocess(db: Db, id: number): Promise<number> {
     return 1;
   }
   await requeue(db, id, Date.now());
+  await auditMessage(db, 'messages reprocess', id, { action: 'update', detail: { from: before.status, to: 'queued' } });
   process.stdout.write(`entry ${id} queued again (was ${before.status}); a running server processes it at its next poll\n`);
   return 0;
 }
@@ -87,6 +89,7 @@ async function reprocess(db: Db, id: number): Promise<number> {
 async function show(db: Db, id: number, raw: boolean, json: boolean): Promise<number> {
   const entry = await getEntry(db, id);
   if (!entry) throw new CliError(`no log entry ${id}`, { usageHint: false });
+  await auditMessage(db, 'messages show', entry, { action: 'message-view', detail: { format: raw ? 'raw' : json ? 'json' : 'text' } });
   if (raw) {
     process.stdout.write(entry.raw);
     return 0;
