@@ -8,6 +8,7 @@ import { oruMigration } from './migrations/2026-11-25T1530-oru.js';
 import { identityMigration } from './migrations/2026-11-25T1540-identity.js';
 import { auditMigration } from './migrations/2026-11-25T1600-audit.js';
 import { authMigration } from './migrations/2026-11-25T1610-auth.js';
+import { accessMigration } from './migrations/2026-11-25T1620-access.js';
 
 /** Every migration, in order. Names are timestamps so later issues append without renumbering. */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -20,6 +21,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '2026-11-25T1540-identity': identityMigration(dialect),
     '2026-11-25T1600-audit': auditMigration(dialect),
     '2026-11-25T1610-auth': authMigration(dialect),
+    '2026-11-25T1620-access': accessMigration(dialect),
   };
 }
 

@@ -472,6 +472,23 @@ export interface AuditLogTable {
   hash: string;
 }
 
+/** An emergency ("break the glass") access to a patient outside the user's care teams (src/access); rows are kept. */
+export interface BreakGlassGrantTable {
+  id: Id;
+  user_id: number;
+  patient_id: number;
+  /** Why, as the clinician typed it: read by the privacy officer. */
+  reason: string;
+  granted_at: number;
+  /** The grant gives access while now < expires_at. */
+  expires_at: number;
+  /** Client IP of the request. */
+  source: string;
+  reviewed_at: number | null;
+  reviewed_by: string | null;
+  review_note: string | null;
+}
+
 export interface Database {
   'hl7log.message_log': MessageLogTable;
   'hl7log.log_policy': LogPolicyTable;
@@ -500,4 +517,5 @@ export interface Database {
   identity_decision: IdentityDecisionTable;
   audit_log: AuditLogTable;
   session: SessionTable;
+  break_glass_grant: BreakGlassGrantTable;
 }

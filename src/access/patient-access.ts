@@ -1,0 +1,123 @@
+import { appendAudit, appendAudits, AuditAction, AuditOutcome, inAuditedTransaction, type AuditEntry } from '../audit/index.js';
+import { completeTask as completeCareTask } from '../care/task-service.js';
+import { insertGrant, listGrants, patientIsLive, taskPatientId } from './break-glass.js';
+import type { Caller } from './caller.js';
+import { AccessError, AccessErrorCode, forbidden, notVisible } from './errors.js';
+import { panelOf } from './panel.js';
+import { PatientScope } from './patient-scope.js';
+import { BREAK_GLASS_REASON_MAX, BREAK_GLASS_REASON_MIN, can, Permission } from './policy.js';
+import type { BreakGlassGrant, PanelEntry, TaskRecord } from './records.js';
+import { toTask } from './rows.js';
+import { accessPathTo, type Db } from './visible.js';
+
+export interface AccessOptions {
+  /** The request's time (epoch ms): decides which break-the-glass grants are running. */
+  now: number;
+  /** How long a break-the-glass grant lasts. */
+  breakGlassMs: number;
+}
+
+/**
+ * The caller's door to patient data, inside one transaction. Built only by withPatientAccess, which
+ * writes the audit entries of everything read or changed through it before the commit.
+ */
+export class PatientAccess {
+  private readonly audits: AuditEntry[] = [];
+  private readonly scopes: PatientScope[] = [];
+
+  constructor(private readonly db: Db, readonly caller: Caller, private readonly options: AccessOptions) {}
+
+  /** My patients: those on my current care teams (see panelOf). */
+  async panel(): Promise<PanelEntry[]> {
+    const entries = await panelOf(this.db, this.caller);
+    this.audit({ action: AuditAction.Search, entityType: 'panel', detail: { patients: entries.map((e) => e.patient.id) } });
+    return entries;
+  }
+
+  /** A patient the caller may see; access.not_found (whether it exists or not) otherwise. */
+  async patient(patientId: number): Promise<PatientScope> {
+    const path = await accessPathTo(this.db, this.caller, patientId, this.options.now);
+    if (!path) throw notVisible('patient', patientId);
+    const scope = new PatientScope(this.db, this.caller, this.options.now, patientId, path);
+    this.scopes.push(scope);
+    return scope;
+  }
+
+  /** Complete a task of a patient the caller may see (the care service's rules apply: CareError). */
+  async completeTask(taskId: number, note: string | null): Promise<TaskRecord> {
+    const patientId = await taskPatientId(this.db, taskId);
+    const path = patientId === undefined ? undefined : await accessPathTo(this.db, this.caller, patientId, this.options.now);
+    if (patientId === undefined || !path) throw notVisible('task', taskId);
+    const task = await completeCareTask(this.db, taskId, note, this.options.now, this.caller.username);
+    this.audit({ action: AuditAction.Update, entityType: 'task', entityId: taskId, patientId, detail: { status: task.status, via: path } });
+    const row = await this.db.selectFrom('task').selectAll().where('id', '=', taskId).executeTakeFirstOrThrow();
+    return toTask(row);
+  }
+
+  /**
+   * Emergency access: a grant on the patient for options.breakGlassMs, for a caller whose roles allow
+   * it (access.forbidden otherwise), recorded for the privacy officer and audited as break-glass.
+   */
+  async breakGlass(patientId: number, reason: string): Promise<BreakGlassGrant> {
+    if (!can(this.caller.roles, Permission.BreakGlass)) throw forbidden('your roles do not allow emergency access');
+    const why = reason.trim();
+    if (why.length < BREAK_GLASS_REASON_MIN || why.length > BREAK_GLASS_REASON_MAX) {
+      throw new AccessError(AccessErrorCode.InvalidReason, `reason must be ${BREAK_GLASS_REASON_MIN} to ${BREAK_GLASS_REASON_MAX} characters`);
+    }
+    if (!(await patientIsLive(this.db, patientId))) throw notVisible('patient', patientId);
+    const grantedAt = this.options.now;
+    const expiresAt = grantedAt + this.options.breakGlassMs;
+    const id = await insertGrant(this.db, this.caller, { patientId, reason: why, grantedAt, expiresAt });
+    this.audit({ action: AuditAction.BreakGlass, entityType: 'break-glass-grant', entityId: id, patientId, detail: { reason: why, expiresAt } });
+    return { id, userId: this.caller.userId, username: this.caller.username, patientId, reason: why, grantedAt, expiresAt, source: this.caller.source, reviewedAt: null, reviewedBy: null };
+  }
+
+  /** The grants, newest first, for a caller who reviews them (access.forbidden otherwise). */
+  async breakGlassGrants(opts: { limit: number; before?: number | undefined; activeOnly?: boolean | undefined }): Promise<BreakGlassGrant[]> {
+    if (!can(this.caller.roles, Permission.ReviewBreakGlass)) throw forbidden('listing emergency access grants is for the privacy officer');
+    const grants = await listGrants(this.db, { limit: opts.limit, before: opts.before, activeAt: opts.activeOnly ? this.options.now : undefined });
+    this.audit({ action: AuditAction.Search, entityType: 'break-glass-grant', detail: { grants: grants.map((g) => g.id) } });
+    return grants;
+  }
+
+  private audit(e: Omit<AuditEntry, 'actor' | 'userId' | 'source' | 'at'>): void {
+    this.audits.push({ ...this.who(), ...e });
+  }
+
+  private who() {
+    return { at: this.options.now, actor: this.caller.username, userId: this.caller.userId, source: this.caller.source };
+  }
+
+  /** One read entry per patient opened (listing the parts read and how access was had), then the rest in order. */
+  auditEntries(): AuditEntry[] {
+    const reads: AuditEntry[] = this.scopes.filter((s) => s.parts.size > 0).map((s) => ({
+      ...this.who(), action: AuditAction.Read, entityType: 'patient', entityId: s.patientId, patientId: s.patientId,
+      detail: { parts: [...s.parts].sort(), via: s.path },
+    }));
+    return [...reads, ...this.audits];
+  }
+}
+
+/**
+ * Run `work` with the caller's PatientAccess in one transaction, and append the audit entries of
+ * what it read or changed last in that transaction (the audit contract: what cannot be audited is
+ * not done). A refusal (access.not_found / access.forbidden) is audited as denied, then rethrown.
+ */
+export async function withPatientAccess<T>(db: Db, caller: Caller, options: AccessOptions, work: (access: PatientAccess) => Promise<T>): Promise<T> {
+  try {
+    return await inAuditedTransaction(db, async (trx) => {
+      const access = new PatientAccess(trx, caller, options);
+      const result = await work(access);
+      await appendAudits(trx, access.auditEntries());
+      return result;
+    });
+  } catch (err) {
+    if (err instanceof AccessError && (err.code === AccessErrorCode.NotFound || err.code === AccessErrorCode.Forbidden)) {
+      await appendAudit(db, {
+        at: options.now, actor: caller.username, userId: caller.userId, source: caller.source, action: AuditAction.Read,
+        entityType: err.subject?.type ?? 'access', entityId: err.subject?.id ?? null, outcome: AuditOutcome.Denied, detail: { code: err.code },
+      });
+    }
+    throw err;
+  }
+}
