@@ -1,0 +1,54 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ACCESS_ERROR_STATUS, AccessError } from '../access/errors.js';
+import { AUTH_ERROR_STATUS, AuthError } from '../auth/errors.js';
+import { CareError, CareErrorCode } from '../care/errors.js';
+
+/**
+ * The HTTP layer's own codes. Every error reply, whatever raised it, is `{ error: { code, message } }`
+ * with a readable message and never a stack trace or SQL.
+ */
+export const ApiErrorCode = {
+  /** The request does not match the route's schema, or cannot be read (400, 413, 415): the message names the field. */
+  InvalidRequest: 'api.invalid_request',
+  /** No route for this method and path (404). */
+  NotFound: 'api.not_found',
+  /** Anything unexpected (500): logged in full, told to the client in one line. */
+  Internal: 'api.internal',
+} as const;
+export type ApiErrorCode = (typeof ApiErrorCode)[keyof typeof ApiErrorCode];
+
+const CARE_ERROR_STATUS: Readonly<Record<CareErrorCode, number>> = {
+  [CareErrorCode.NotFound]: 404,
+  [CareErrorCode.InvalidTransition]: 409,
+  [CareErrorCode.InvalidInput]: 400,
+  [CareErrorCode.Conflict]: 409,
+};
+
+/** The status and body for an error; unknown errors become api.internal (the caller logs them). */
+export function errorReply(err: unknown): { status: number; code: string; message: string } {
+  if (err instanceof AccessError) return { status: ACCESS_ERROR_STATUS[err.code], code: err.code, message: err.message };
+  if (err instanceof CareError) return { status: CARE_ERROR_STATUS[err.code], code: err.code, message: err.message };
+  if (err instanceof AuthError) return { status: AUTH_ERROR_STATUS[err.code], code: err.code, message: err.message };
+  const fe = err as Partial<FastifyError>;
+  // Schema failures ("body/reason must NOT have fewer than 20 characters"), bad JSON, wrong content type, too large.
+  if (fe.validation || (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500)) {
+    return { status: fe.statusCode ?? 400, code: ApiErrorCode.InvalidRequest, message: fe.message ?? 'invalid request' };
+  }
+  return { status: 500, code: ApiErrorCode.Internal, message: 'internal error: the server could not answer this request' };
+}
+
+/**
+ * One error handler and one not-found handler for the whole app (scopes that set their own, like
+ * /api/auth, answer in the same shape). Server errors are logged with their stack; the client sees
+ * only the code and a line.
+ */
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const r = errorReply(err);
+    if (r.status >= 500) request.log.error({ err }, 'request failed');
+    if (err instanceof AuthError && err.retryAfterSeconds !== undefined) reply.header('retry-after', String(err.retryAfterSeconds));
+    return reply.code(r.status).send({ error: { code: r.code, message: r.message } });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({ error: { code: ApiErrorCode.NotFound, message: `no route ${request.method} ${request.url.split('?')[0]}` } }));
+}

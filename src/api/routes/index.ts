@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { DEFAULT_BREAK_GLASS_MS } from '../../access/index.js';
+import type { Database } from '../../store/schema.js';
+import type { OpenApiCollector } from '../openapi.js';
+import { breakGlassRoutes } from './break-glass.js';
+import type { RouteDeps } from './context.js';
+import { observationRoutes } from './observations.js';
+import { panelRoutes } from './panel.js';
+import { patientRoutes } from './patients.js';
+import { taskRoutes } from './tasks.js';
+import { timelineRoutes } from './timeline.js';
+
+export interface ApiOptions {
+  db: Kysely<Database>;
+  /** Generates GET /api/openapi.json. */
+  openapi: OpenApiCollector;
+  /** The access layer's clock; Date.now by default. */
+  now?: () => number;
+  /** How long a break-the-glass grant lasts; 4 hours by default. */
+  breakGlassMs?: number;
+}
+
+/**
+ * The /api routes (register after the auth plugin: each route has `onRequest: app.requireUser`).
+ * Patient data goes only through src/access (test/api-imports.test.ts keeps it that way).
+ */
+export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<void> {
+  const deps: RouteDeps = { db: options.db, now: options.now ?? Date.now, breakGlassMs: options.breakGlassMs ?? DEFAULT_BREAK_GLASS_MS };
+  panelRoutes(app, deps);
+  patientRoutes(app, deps);
+  timelineRoutes(app, deps);
+  observationRoutes(app, deps);
+  breakGlassRoutes(app, deps);
+  taskRoutes(app, deps);
+  app.get('/api/openapi.json', {
+    onRequest: app.requireUser,
+    config: { scope: 'public' },
+    schema: { summary: 'This document (OpenAPI 3.1), generated from the route schemas', response: { 200: { type: 'object', additionalProperties: true } } },
+  }, async () => options.openapi.document({ title: 'carecoord API', version: '0.1.0' }));
+}
