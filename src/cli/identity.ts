@@ -8,6 +8,7 @@ import { openStore, type Store } from '../store/open.js';
 import { findByIdentifier, getPatient, listIdentifiers } from '../store/patients.js';
 import { CliError, parse, STORE_OPTIONS } from './args.js';
 import { auditCli, auditReview, cliActor, inAuditedTransaction } from './audit-calls.js';
+import { runPatientImport } from './patient-import.js';
 
 /**
  * `carecoord review ...` (the identity review queue) and `carecoord patient ...` (lookup, merge,
@@ -123,8 +124,9 @@ function reviewShow(v: ReviewView, asJson: boolean): number {
   return 0;
 }
 
-/** `carecoord patient show ID|find --mrn V --authority A|merge SURVIVOR MERGED|unmerge MERGE_ID`. */
+/** `carecoord patient show ID|find --mrn V --authority A|merge SURVIVOR MERGED|unmerge MERGE_ID|import FILE` (patient-import.ts). */
 export async function runPatient(args: string[]): Promise<number> {
+  if (args[0] === 'import') return runPatientImport(args.slice(1));
   const { values, positionals } = parse(args, OPTIONS, true);
   const [sub, a, b] = positionals;
   return withStore(values, async (db) => {
@@ -144,7 +146,7 @@ export async function runPatient(args: string[]): Promise<number> {
         out(`merge ${r.mergeId} reversed: patient ${r.restoredId} restored${r.reopenedReviews.length ? `; review ${r.reopenedReviews.join(', ')} open again` : ''}`);
         return 0;
       }
-      default: throw new CliError(`unknown patient sub-command "${sub ?? ''}" (show, find, merge, unmerge)`);
+      default: throw new CliError(`unknown patient sub-command "${sub ?? ''}" (show, find, merge, unmerge, import)`);
     }
   });
 }

@@ -23,6 +23,7 @@ Usage:
   carecoord review separate|undo ID [--by NAME] [--note TEXT]
   carecoord patient show ID [--json] | find --mrn VALUE --authority AUTHORITY [--json]
   carecoord patient merge SURVIVOR MERGED [--by NAME] [--note TEXT] | unmerge MERGE_ID [--by NAME]
+  carecoord patient import FILE [--batch N] [--by NAME]   (bulk load, no matching: patient import --help)
   (review and patient also take --data-dir DIR)
 
 Care administration (also --data-dir DIR, --json, --actor NAME; PATIENT is --patient ID or --mrn VALUE --authority AUTH;
