@@ -114,7 +114,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     const http = buildHttpApp(logger.child({ component: 'http' }), {
       accepting: () => listening === config.listeners.length,
       details: () => ({ listeners: mllpPorts, inbox: { inFlight: workers.stats.inFlight } }),
-    });
+    }, { db: store.db, config: config.auth });
     await http.listen({ host: config.http.host, port: config.http.port });
     stops.push(() => http.close());
     const address = http.server.address();

@@ -1,5 +1,6 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { authPlugin, type AuthPluginOptions } from '../auth/plugin.js';
 
 export interface HealthSource {
   /** True once every MLLP listener accepts connections and the store is open. */
@@ -9,9 +10,9 @@ export interface HealthSource {
 
 /**
  * The HTTP app (no listen): health endpoints now; the API issue adds its routes as plugins.
- * Every route has a schema.
+ * Every route has a schema. With `auth`: sign-in, sessions and `app.requireUser` (src/auth).
  */
-export function buildHttpApp(logger: Logger, health: HealthSource): FastifyInstance {
+export function buildHttpApp(logger: Logger, health: HealthSource, auth?: AuthPluginOptions): FastifyInstance {
   // Request logging off: URLs of later API routes name patients; errors are still logged.
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -29,5 +30,6 @@ export function buildHttpApp(logger: Logger, health: HealthSource): FastifyInsta
     const ok = health.accepting();
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'starting', ...health.details() });
   });
+  if (auth) app.register(authPlugin, auth);
   return app;
 }
