@@ -11,6 +11,7 @@ import { findPatientIdByIdentifier } from '../store/care/patients.js';
 import { openStore } from '../store/open.js';
 import { CliError, parse } from './args.js';
 import { auditCare, inAuditedTransaction } from './audit-calls.js';
+import { runUserAuth, USER_AUTH_COMMANDS } from './user-auth.js';
 
 /**
  * Administration of care data beside a running server (same --data-dir / DATABASE_URL):
@@ -358,7 +359,7 @@ export const runTask = verb('task', {
 
 /** The verbs this module adds to `carecoord`. */
 export const careVerbs: Record<string, (args: string[]) => Promise<number>> = {
-  user: runUser,
+  user: (argv) => (USER_AUTH_COMMANDS.has(argv[0] ?? '') ? runUserAuth(argv) : runUser(argv)),
   episode: runEpisode,
   team: runTeam,
   plan: runPlan,
