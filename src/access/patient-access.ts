@@ -114,7 +114,9 @@ export async function withPatientAccess<T>(db: Db, caller: Caller, options: Acce
   } catch (err) {
     if (err instanceof AccessError && (err.code === AccessErrorCode.NotFound || err.code === AccessErrorCode.Forbidden)) {
       await appendAudit(db, {
-        at: options.now, actor: caller.username, userId: caller.userId, source: caller.source, action: AuditAction.Read,
+        at: options.now, actor: caller.username, userId: caller.userId, source: caller.source,
+        // A refused task completion was an attempted change; every other refusal an attempted read.
+        action: err.subject?.type === 'task' ? AuditAction.Update : AuditAction.Read,
         entityType: err.subject?.type ?? 'access', entityId: err.subject?.id ?? null, outcome: AuditOutcome.Denied, detail: { code: err.code },
       });
     }
