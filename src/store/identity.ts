@@ -101,26 +101,28 @@ export interface CandidateSearch {
  */
 export async function findMatchCandidates(db: Kysely<Database>, keys: readonly string[], limit: number): Promise<CandidateSearch> {
   if (keys.length === 0) return { candidates: [], capped: false };
-  const hits = await db
-    .selectFrom('patient_match_key as k')
-    .innerJoin('patient as p', 'p.id', 'k.patient_id')
-    .select(['p.id as id', (eb) => eb.fn.countAll<number>().as('shared')])
-    .where('k.match_key', 'in', [...new Set(keys)])
-    .where('p.status', '<>', 'merged')
-    .groupBy('p.id')
+  // One statement: the patients grouped on the key index alone (it covers match_key and patient_id,
+  // so no patient row is read per key row, which a bucket of thousands, an institution's address,
+  // would make slow), then the rows of the kept ones. Merged patients hold no keys (refreshMatchKeys)
+  // and are filtered again here.
+  const hits = db
+    .selectFrom('patient_match_key')
+    .select(['patient_id', (eb) => eb.fn.countAll<number>().as('shared')])
+    .where('match_key', 'in', [...new Set(keys)])
+    .groupBy('patient_id')
     .orderBy('shared', 'desc')
-    .orderBy('p.id')
-    .limit(limit + 1)
+    .orderBy('patient_id')
+    .limit(limit + 1);
+  const rows = await db
+    .selectFrom(hits.as('h'))
+    .innerJoin('patient as p', 'p.id', 'h.patient_id')
+    .select(['p.id', 'p.status', ...PERSON_COLUMNS.map((c) => `p.${c}` as const), 'h.shared'])
+    .where('p.status', '<>', 'merged')
+    .orderBy('h.shared', 'desc')
+    .orderBy('h.patient_id')
     .execute();
-  const kept = hits.slice(0, limit);
-  if (kept.length === 0) return { candidates: [], capped: false };
-  const rows = await db.selectFrom('patient').select(['id', 'status', ...PERSON_COLUMNS]).where('id', 'in', kept.map((h) => Number(h.id))).execute();
-  const byId = new Map(rows.map((r) => [Number(r.id), r]));
-  const candidates = kept.map((h) => {
-    const r = byId.get(Number(h.id))!;
-    return { patientId: Number(r.id), status: r.status, person: personFromColumns(r), sharedKeys: Number(h.shared) };
-  });
-  return { candidates, capped: hits.length > limit };
+  const candidates = rows.slice(0, limit).map((r) => ({ patientId: Number(r.id), status: r.status, person: personFromColumns(r), sharedKeys: Number(r.shared) }));
+  return { candidates, capped: rows.length > limit };
 }
 
 /** The stored patients' matcher view by id (a review shows candidates as they are now). */
