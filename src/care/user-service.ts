@@ -9,6 +9,7 @@ import { changeContext, changeRecord } from './history.js';
 import type { TeamMember } from './team.js';
 import { USER_ROLES, UserStatus, validateNewUser, type NewUser, type User } from './user.js';
 import { id as checkId, oneOf } from './validate.js';
+import { endUserSessions } from '../store/auth-sessions.js';
 
 /** Add a user (active). care.conflict when the username is taken, care.invalid_input for bad fields. */
 export async function addUser(db: CareDb, input: NewUser, at: number, actor: string): Promise<User> {
@@ -67,6 +68,8 @@ export async function disableUser(db: CareDb, userId: number, at: number, actor:
     if (primaryOf.length > 0) throw conflict(`user ${userId} is the primary care coordinator of episode ${primaryOf.join(', ')}: assign another primary first`);
     await users.setUserStatus(trx, userId, UserStatus.Disabled, ctx.at);
     const ended = await endUserMemberships(trx, userId, ctx.at);
+    // A disabled user is signed out everywhere at once, not at their next request.
+    await endUserSessions(trx, userId, 'disabled', ctx.at);
     await recordChanges(trx, [
       changeRecord(ctx, 'user', userId, 'disabled', {}),
       ...ended.map((m) => changeRecord(ctx, 'team-member', m.id, 'removed', { episodeId: m.episodeId }, { userId, role: m.role, reason: 'user disabled' })),

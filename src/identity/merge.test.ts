@@ -62,7 +62,7 @@ describe.each(DIALECTS)('mergePatients and unmergePatients on %s', (dialect) => 
     await seedClinicalRows(db(), a, 'a');
     await seedClinicalRows(db(), b, 'b');
     const r = await mergePatients(db(), req(a, b));
-    expect(r.moved).toEqual({ patient_identifier: 1, encounter: 1, clinical_event: 1, observation: 1, patient_diagnosis: 1, patient_coverage: 1, care_episode: 1, task: 1 });
+    expect(r.moved).toEqual({ patient_identifier: 1, encounter: 1, clinical_event: 1, observation: 1, patient_diagnosis: 1, patient_coverage: 1, care_episode: 1, task: 1, break_glass_grant: 0 });
     for (const table of MERGE_MOVED_TABLES) {
       const left = await db().selectFrom(table as 'encounter').select('id').where('patient_id', '=', b).execute();
       expect(left, table).toEqual([]);

@@ -16,6 +16,7 @@ export const MERGE_MOVED_TABLES = [
   'patient_coverage',
   'care_episode',
   'task',
+  'break_glass_grant',
 ] as const satisfies readonly (keyof Database)[];
 export type MovedTable = (typeof MERGE_MOVED_TABLES)[number];
 
