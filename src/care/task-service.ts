@@ -1,3 +1,4 @@
+import { publishTask } from '../realtime/publish.js';
 import { recordChanges } from '../store/care/changes.js';
 import { inTransaction, type CareDb } from '../store/care/db.js';
 import { getEpisode, listPatientEpisodes } from '../store/care/episodes.js';
@@ -28,6 +29,7 @@ export async function createTask(db: CareDb, input: NewTask, at: number, actor: 
       completedAt: null, completedBy: null, completionNote: null,
     });
     await recordChanges(trx, [changeRecord(ctx, 'task', task.id, 'created', task, { assignee: task.assignee, priority: task.priority, alertId: task.alertId })]);
+    await publishTask(trx, task);
     return task;
   });
 }
@@ -86,6 +88,7 @@ export async function reassignTask(db: CareDb, taskId: number, to: { userId?: nu
     const updated = await tasks.updateTaskIf(trx, task.id, task.status, { assignee, status: TaskStatus.Open }, ctx.at);
     if (!updated) throw changedMeanwhile(task.id);
     await recordChanges(trx, [changeRecord(ctx, 'task', task.id, 'reassigned', task, { from: task.assignee, to: assignee })]);
+    await publishTask(trx, updated);
     return updated;
   });
 }
@@ -97,6 +100,7 @@ async function transition(db: CareDb, taskId: number, ctx: ChangeContext, to: Ta
     const updated = await tasks.updateTaskIf(trx, task.id, task.status, { ...fields(), status: to }, ctx.at);
     if (!updated) throw changedMeanwhile(task.id);
     await recordChanges(trx, [changeRecord(ctx, 'task', task.id, 'status', task, { from: task.status, to, ...detail })]);
+    await publishTask(trx, updated);
     return updated;
   });
 }

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import { canonicalJson } from '../patients/index.js';
+import { publishClinicalEvent } from '../realtime/publish.js';
 import type { ClinicalEventTable, Database } from './schema.js';
 
 /**
@@ -66,6 +67,7 @@ export async function insertEvent(db: Kysely<Database>, e: NewClinicalEvent): Pr
     })
     .returning('id')
     .executeTakeFirstOrThrow();
+  await publishClinicalEvent(db, Number(row.id), e); // the streams hear of it when this transaction commits
   return Number(row.id);
 }
 

@@ -9,6 +9,7 @@ import { identityMigration } from './migrations/2026-11-25T1540-identity.js';
 import { auditMigration } from './migrations/2026-11-25T1600-audit.js';
 import { authMigration } from './migrations/2026-11-25T1610-auth.js';
 import { accessMigration } from './migrations/2026-11-25T1620-access.js';
+import { realtimeMigration } from './migrations/2026-11-25T1630-realtime.js';
 
 /** Every migration, in order. Names are timestamps so later issues append without renumbering. */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -22,6 +23,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '2026-11-25T1600-audit': auditMigration(dialect),
     '2026-11-25T1610-auth': authMigration(dialect),
     '2026-11-25T1620-access': accessMigration(dialect),
+    '2026-11-25T1630-realtime': realtimeMigration(dialect),
   };
 }
 

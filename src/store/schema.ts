@@ -489,6 +489,20 @@ export interface BreakGlassGrantTable {
   review_note: string | null;
 }
 
+/** A change the dashboard is told about (src/realtime): written in the change's transaction; id = SSE event id. */
+export interface RealtimeEventTable {
+  id: Id;
+  /** When it was published (epoch ms): the replay window and pruning read it. */
+  at: number;
+  patient_id: number;
+  /** clinical-event | task | patient | alert */
+  kind: string;
+  /** The id of the row it is about (clinical_event.id, task.id, ...). */
+  ref_id: number;
+  /** Small canonical JSON: codes, statuses and times only, no free text. */
+  payload: string;
+}
+
 export interface Database {
   'hl7log.message_log': MessageLogTable;
   'hl7log.log_policy': LogPolicyTable;
@@ -518,4 +532,5 @@ export interface Database {
   audit_log: AuditLogTable;
   session: SessionTable;
   break_glass_grant: BreakGlassGrantTable;
+  realtime_event: RealtimeEventTable;
 }
