@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config, ListenerConfig } from './config.js';
 import { buildHttpApp } from './api/server.js';
+import { httpsOptions, loadHttpTls } from './api/tls.js';
 import { HandlerRegistry } from './ingest/handlers.js';
 import { RetentionJob } from './ingest/retention.js';
 import { IngestService } from './ingest/service.js';
@@ -111,15 +112,16 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
       logger.info({ listener: lc.name, host: bound.host, port: bound.port, tls: !!lc.tls }, 'MLLP listener accepting');
     }
 
+    const tls = await loadHttpTls(config.http.tls, config.dataDir, config.http.host, logger.child({ component: 'http' }));
     const http = buildHttpApp(logger.child({ component: 'http' }), {
       accepting: () => listening === config.listeners.length,
       details: () => ({ listeners: mllpPorts, inbox: { inFlight: workers.stats.inFlight } }),
-    }, { db: store.db, config: config.auth });
+    }, { db: store.db, config: config.auth }, {}, { https: tls && httpsOptions(tls) });
     await http.listen({ host: config.http.host, port: config.http.port });
     stops.push(() => http.close());
     const address = http.server.address();
     const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
-    logger.info({ host: config.http.host, port: httpPort }, 'HTTP listening');
+    logger.info({ host: config.http.host, port: httpPort, tls: !!tls }, tls ? 'HTTPS listening (TLS 1.3 only)' : 'HTTP listening');
 
     let stopped: Promise<void> | undefined;
     return {

@@ -15,11 +15,20 @@ export interface ListenerConfig {
   tls?: { keyFile: string; certFile: string; caFile?: string | undefined; requireClientCert: boolean } | undefined;
 }
 
+/**
+ * HTTPS of `serve` (TLS 1.3 only): `files` (CARECOORD_HTTP_TLS_KEY/_CERT), `self-signed` (generated
+ * once into DATA_DIR/tls/ when no files are given), or `off` (CARECOORD_HTTP_TLS=off: plain HTTP
+ * behind a TLS-terminating proxy).
+ */
+export type HttpTlsConfig = { mode: 'off' } | { mode: 'self-signed' } | { mode: 'files'; keyFile: string; certFile: string };
+
 export interface Config {
   dataDir: string;
   /** postgres:// URL switches the store to PostgreSQL; otherwise SQLite files in dataDir. */
   databaseUrl: string | undefined;
-  http: { host: string; port: number };
+  http: { host: string; port: number; tls: HttpTlsConfig };
+  /** Prometheus /metrics on a listener of its own (CARECOORD_METRICS_PORT; host CARECOORD_METRICS_HOST, 127.0.0.1); undefined = off. */
+  metrics: { host: string; port: number } | undefined;
   listeners: readonly ListenerConfig[];
   workers: { concurrency: number; maxAttempts: number; retryBaseMs: number; pollIntervalMs: number };
   /** Raw message log retention; the database refuses deletes of anything younger than six years. */
@@ -88,7 +97,11 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     http: {
       host: pick('http-host', 'CARECOORD_HTTP_HOST', (file.http as { host?: string } | undefined)?.host) ?? DEFAULTS.httpHost,
       port: port(pick('http-port', 'CARECOORD_HTTP_PORT', (file.http as { port?: number } | undefined)?.port), DEFAULTS.httpPort, 'CARECOORD_HTTP_PORT / --http-port'),
+      tls: httpTlsFromEnv(env),
     },
+    metrics: env.CARECOORD_METRICS_PORT
+      ? { host: env.CARECOORD_METRICS_HOST || '127.0.0.1', port: port(env.CARECOORD_METRICS_PORT, 0, 'CARECOORD_METRICS_PORT') }
+      : undefined,
     listeners: [base, ...extra],
     workers: {
       concurrency: int(pick(undefined, 'CARECOORD_WORKERS', undefined), 8, 'CARECOORD_WORKERS', 1, 256),
@@ -147,6 +160,19 @@ function fileListener(raw: unknown, index: number): ListenerConfig {
     allowedFacilities: [...(l.allowedFacilities ?? [])],
     tls: l.tls ? { keyFile: l.tls.keyFile!, certFile: l.tls.certFile!, caFile: l.tls.caFile, requireClientCert: !!l.tls.requireClientCert } : undefined,
   };
+}
+
+function httpTlsFromEnv(env: NodeJS.ProcessEnv): HttpTlsConfig {
+  const keyFile = env.CARECOORD_HTTP_TLS_KEY || undefined;
+  const certFile = env.CARECOORD_HTTP_TLS_CERT || undefined;
+  if (!!keyFile !== !!certFile) throw new ConfigError('CARECOORD_HTTP_TLS_KEY and CARECOORD_HTTP_TLS_CERT must be set together');
+  const setting = (env.CARECOORD_HTTP_TLS ?? 'on').trim().toLowerCase();
+  if (setting !== 'on' && setting !== 'off') throw new ConfigError(`CARECOORD_HTTP_TLS must be on or off, got "${env.CARECOORD_HTTP_TLS}"`);
+  if (setting === 'off') {
+    if (keyFile) throw new ConfigError('CARECOORD_HTTP_TLS=off cannot be combined with CARECOORD_HTTP_TLS_KEY / _CERT');
+    return { mode: 'off' };
+  }
+  return keyFile && certFile ? { mode: 'files', keyFile, certFile } : { mode: 'self-signed' };
 }
 
 function authFromEnv(env: NodeJS.ProcessEnv): AuthConfig {

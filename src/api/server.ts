@@ -1,3 +1,4 @@
+import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { authPlugin, type AuthPluginOptions } from '../auth/plugin.js';
@@ -11,17 +12,35 @@ export interface HealthSource {
   details(): Record<string, unknown>;
 }
 
+/** How the app is served: `https` (key, cert, minVersion) makes Fastify create an HTTPS server and send HSTS. */
+export interface HttpServeOptions {
+  https?: { key: Buffer; cert: Buffer; minVersion: 'TLSv1.3' } | undefined;
+}
+
+/** HSTS: one year (RFC 6797; the preload lists ask at least this), subdomains included. */
+export const HSTS_MAX_AGE_S = 31_536_000;
+
 /**
  * The HTTP app (no listen): health endpoints now; the API issue adds its routes as plugins.
  * Every route has a schema. With `auth`: sign-in, sessions and `app.requireUser` (src/auth).
  */
-export function buildHttpApp(logger: Logger, health: HealthSource, auth?: AuthPluginOptions, api: Pick<ApiOptions, 'now' | 'breakGlassMs'> = {}): FastifyInstance {
+export function buildHttpApp(
+  logger: Logger,
+  health: HealthSource,
+  auth?: AuthPluginOptions,
+  api: Pick<ApiOptions, 'now' | 'breakGlassMs'> = {},
+  serve: HttpServeOptions = {},
+): FastifyInstance {
   // Request logging off: URLs of later API routes name patients; errors are still logged.
+  // (With `https` Fastify's type is FastifyInstance<https.Server>; callers only need the common surface.)
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
-  });
+    ...(serve.https ? { https: serve.https } : {}),
+  }) as unknown as FastifyInstance;
+  // Secure headers on every reply; HSTS only when this server itself speaks TLS (behind a proxy, the proxy sends it).
+  app.register(helmet, { hsts: serve.https ? { maxAge: HSTS_MAX_AGE_S, includeSubDomains: true } : false });
   // Before any route: the OpenAPI document lists every route registered after this.
   const openapi = new OpenApiCollector(app);
   installErrorHandling(app);

@@ -16,7 +16,8 @@ export interface ServeProcess {
 /** Start `carecoord serve` from the built CLI as a real child process; resolves once it says it is ready. */
 export async function startServe(args: string[], env: Record<string, string> = {}): Promise<ServeProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', '--mllp-port', '0', '--http-port', '0', ...args], {
-    env: { ...process.env, CARECOORD_POLL_MS: '50', ...env },
+    // Plain HTTP unless a test is about HTTPS (it passes CARECOORD_HTTP_TLS: 'on').
+    env: { ...process.env, CARECOORD_POLL_MS: '50', CARECOORD_HTTP_TLS: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

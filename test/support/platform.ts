@@ -29,6 +29,8 @@ export async function startTestPlatform(
     CARECOORD_POLL_MS: '50',
     CARECOORD_RETRY_BASE_MS: '20',
     CARECOORD_LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // Plain HTTP unless a test is about HTTPS (it passes CARECOORD_HTTP_TLS: 'on').
+    CARECOORD_HTTP_TLS: 'off',
     ...env,
   });
   const platform = await startPlatform(config, pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), options);
