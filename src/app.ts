@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config, ListenerConfig } from './config.js';
 import { buildHttpApp } from './api/server.js';
+import { Heartbeat } from './api/health.js';
 import { httpsOptions, loadHttpTls } from './api/tls.js';
 import { HandlerRegistry } from './ingest/handlers.js';
 import { RetentionJob } from './ingest/retention.js';
@@ -91,6 +93,14 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
 
     const workers = await startProcessing(config, store, logger, options);
     stops.push(() => workers.stop());
+    // Readiness of the workers: the processing thread posts a new stats object every 500 ms; an in-thread pool runs until stopped.
+    const heartbeat = options.registerHandlers ? undefined : new Heartbeat(() => workers.stats);
+    heartbeat?.start();
+    let workersStopped = false;
+    stops.push(async () => {
+      workersStopped = true;
+      heartbeat?.stop();
+    });
 
     const retention = new RetentionJob(store.db, logger.child({ component: 'retention' }), config.retentionDays);
     retention.start();
@@ -102,11 +112,13 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     stops.push(() => ingest.intake.drained());
 
     const mllpPorts: Record<string, number> = {};
+    const listenerUp: Record<string, boolean> = Object.fromEntries(config.listeners.map((lc) => [lc.name, false]));
     let listening = 0;
     for (const lc of config.listeners) {
       const listener = new MllpListener(listenerOptions(lc), ingest.handlerFor(lc), logger.child({ component: 'mllp' }));
       const bound = await listener.start();
-      stops.push(() => listener.stop());
+      listenerUp[lc.name] = true;
+      stops.push(() => ((listenerUp[lc.name] = false), listener.stop()));
       mllpPorts[lc.name] = bound.port;
       listening++;
       logger.info({ listener: lc.name, host: bound.host, port: bound.port, tls: !!lc.tls }, 'MLLP listener accepting');
@@ -116,6 +128,11 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     const http = buildHttpApp(logger.child({ component: 'http' }), {
       accepting: () => listening === config.listeners.length,
       details: () => ({ listeners: mllpPorts, inbox: { inFlight: workers.stats.inFlight } }),
+      readiness: {
+        store: async () => void (await sql`select 1`.execute(store.db)),
+        processingAlive: () => !workersStopped && (heartbeat?.alive() ?? true),
+        listeners: () => listenerUp,
+      },
     }, { db: store.db, config: config.auth }, {}, { https: tls && httpsOptions(tls) });
     await http.listen({ host: config.http.host, port: config.http.port });
     stops.push(() => http.close());

@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import { authPlugin, type AuthPluginOptions } from '../auth/plugin.js';
 import { installErrorHandling } from './errors.js';
+import { readinessRoute, type ReadinessProbe } from './health.js';
 import { OpenApiCollector } from './openapi.js';
 import { apiRoutes, type ApiOptions } from './routes/index.js';
 
@@ -10,6 +11,8 @@ export interface HealthSource {
   /** True once every MLLP listener accepts connections and the store is open. */
   accepting(): boolean;
   details(): Record<string, unknown>;
+  /** For /readyz (store, processing, listeners); without it /readyz follows accepting(). */
+  readiness?: ReadinessProbe;
 }
 
 /** How the app is served: `https` (key, cert, minVersion) makes Fastify create an HTTPS server and send HSTS. */
@@ -55,6 +58,7 @@ export function buildHttpApp(
     const ok = health.accepting();
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'starting', ...health.details() });
   });
+  readinessRoute(app, health.readiness ?? { store: async () => {}, processingAlive: () => true, listeners: () => ({ all: health.accepting() }) });
   if (auth) app.register(authPlugin, auth);
   // The API needs request.user: only with auth. Patient data through src/access only.
   if (auth) app.register(apiRoutes, { ...api, db: auth.db, openapi });
