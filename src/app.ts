@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
+import { Registry } from 'prom-client';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config, ListenerConfig } from './config.js';
@@ -11,6 +12,9 @@ import { RetentionJob } from './ingest/retention.js';
 import { IngestService } from './ingest/service.js';
 import { WorkerPool } from './ingest/worker-pool.js';
 import { ProcessingThread, type Processing } from './ingest/processing.js';
+import { metrics } from './metrics/index.js';
+import { MetricsServer } from './metrics/server.js';
+import { storeMetrics } from './metrics/store.js';
 import { MllpListener } from './mllp/index.js';
 import { createLogAppender } from './store/log-appender.js';
 import { openStore, type Store } from './store/open.js';
@@ -24,6 +28,8 @@ export interface RunningPlatform {
   /** Bound MLLP port per listener name (useful with port 0). */
   readonly mllpPorts: Readonly<Record<string, number>>;
   readonly httpPort: number;
+  /** Bound port of the metrics listener (CARECOORD_METRICS_PORT), when on. */
+  readonly metricsPort: number | undefined;
   /** Stops everything in reverse order of start; idempotent. */
   stop(): Promise<void>;
 }
@@ -140,9 +146,19 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     const httpPort = typeof address === 'object' && address ? address.port : config.http.port;
     logger.info({ host: config.http.host, port: httpPort, tls: !!tls }, tls ? 'HTTPS listening (TLS 1.3 only)' : 'HTTP listening');
 
+    let metricsPort: number | undefined;
+    if (config.metrics) {
+      const server = new MetricsServer(Registry.merge([metrics.registry, storeMetrics(store.db)]), config.metrics);
+      const bound = await server.start();
+      stops.push(() => server.stop());
+      metricsPort = bound.port;
+      const loopback = /^(127\.|::1$|localhost$)/.test(config.metrics.host);
+      logger[loopback ? 'info' : 'warn']({ host: bound.host, port: bound.port }, loopback ? 'metrics listening' : 'metrics listening beyond loopback: keep this port off the internet');
+    }
+
     let stopped: Promise<void> | undefined;
     return {
-      store, ingest, workers, http, mllpPorts, httpPort,
+      store, ingest, workers, http, mllpPorts, httpPort, metricsPort,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (err) {

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { LogDraft } from '../store/message-log.js';
 import type { LogAppender } from '../store/log-appender.js';
 import type { FrameDecision } from './decide.js';
+import { metrics } from '../metrics/index.js';
 
 /** Running totals of the intake, for /metrics and tests. */
 export interface IntakeStats {
@@ -92,11 +93,14 @@ export class Intake {
           if (outcome.kind === 'duplicate') {
             this.stats.retransmissions++;
             this.logger.info({ entryId: outcome.id, controlId: m.draft.control_id }, 'retransmission answered with the stored acknowledgment');
+            // Same bytes, same decision: the stored ACK carries the code this copy was decided with.
+            if (outcome.ack) metrics.countAcknowledged(m.draft.listener, m.draft.accept_code);
             return outcome.ack;
           }
           this.stats.messagesLogged++;
           if (m.draft.accept_code === 'AA') this.stats.accepted++;
           else this.stats.refused++;
+          if (m.draft.ack) metrics.countAcknowledged(m.draft.listener, m.draft.accept_code);
           return m.draft.ack ?? null;
         });
         p.resolve(p.decision.reply(acks));

@@ -3,6 +3,7 @@ import type { LogAppender } from '../store/log-appender.js';
 import type { MllpConnectionInfo, MllpHandler } from '../mllp/index.js';
 import { decideFrame, decideOversize, type AckIdSource, type FrameContext } from './decide.js';
 import { Intake } from './intake.js';
+import { metrics } from '../metrics/index.js';
 
 export interface ListenerPolicy {
   name: string;
@@ -44,10 +45,16 @@ export class IngestService {
       application: this.identity.application,
       facility: this.identity.facility,
     });
+    const received = metrics.receivedCounter(policy.name);
     return {
-      onFrame: (payload, info) => this.intake.submit(decideFrame(payload, context(info), this.clock(), this.#nextAckId)),
+      onFrame: (payload, info) => {
+        const decision = decideFrame(payload, context(info), this.clock(), this.#nextAckId);
+        received.inc(decision.messages.length);
+        return this.intake.submit(decision);
+      },
       onOversize: (head, bytes, info) => {
         this.logger.warn({ listener: policy.name, bytes, connectionId: info.connectionId }, 'oversize message refused');
+        received.inc();
         return this.intake.submit(decideOversize(head, bytes, policy.maxMessageBytes, context(info), this.clock(), this.#nextAckId));
       },
     };
