@@ -6,6 +6,7 @@ import { installErrorHandling } from './errors.js';
 import { readinessRoute, type ReadinessProbe } from './health.js';
 import { OpenApiCollector } from './openapi.js';
 import { apiRoutes, type ApiOptions } from './routes/index.js';
+import { streamRoutes, type StreamRouteOptions } from './routes/stream.js';
 
 export interface HealthSource {
   /** True once every MLLP listener accepts connections and the store is open. */
@@ -31,7 +32,7 @@ export function buildHttpApp(
   logger: Logger,
   health: HealthSource,
   auth?: AuthPluginOptions,
-  api: Pick<ApiOptions, 'now' | 'breakGlassMs'> = {},
+  api: Pick<ApiOptions, 'now' | 'breakGlassMs'> & { realtime?: Pick<StreamRouteOptions, 'hub' | 'stream'> } = {},
   serve: HttpServeOptions = {},
 ): FastifyInstance {
   // Request logging off: URLs of later API routes name patients; errors are still logged.
@@ -62,5 +63,6 @@ export function buildHttpApp(
   if (auth) app.register(authPlugin, auth);
   // The API needs request.user: only with auth. Patient data through src/access only.
   if (auth) app.register(apiRoutes, { ...api, db: auth.db, openapi });
+  if (auth) app.register(streamRoutes, { db: auth.db, session: auth.config, clock: auth.now ?? Date.now, now: api.now ?? Date.now, ...api.realtime });
   return app;
 }
