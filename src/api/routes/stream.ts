@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { SessionPolicy } from '../../auth/session.js';
+import { metrics } from '../../metrics/index.js';
 import { DEFAULT_STREAM_OPTIONS, isPostgres, RealtimeHub, sessionState, SseStream, type HubOptions, type StreamOptions } from '../../realtime/index.js';
 import type { Database } from '../../store/schema.js';
 import { callerOf } from './context.js';
@@ -55,8 +56,9 @@ export async function streamRoutes(app: FastifyInstance, options: StreamRouteOpt
     const header = request.headers['last-event-id'];
     const lastEventId = typeof header === 'string' ? Number(header) : undefined;
     reply.hijack();
-    const stream = new SseStream(reply.raw, { db: options.db, hub, caller, checkSession, clock, accessNow: now, onEnd: () => open.delete(stream) }, streamOptions, state);
+    const stream = new SseStream(reply.raw, { db: options.db, hub, caller, checkSession, clock, accessNow: now, onEnd: () => (open.delete(stream), metrics.sseConnections.dec()) }, streamOptions, state);
     open.add(stream);
+    metrics.sseConnections.inc();
     try {
       await stream.open(lastEventId);
     } catch (err) {
