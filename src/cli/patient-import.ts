@@ -26,9 +26,11 @@ This is a bulk load of known-distinct patients: no probabilistic matching per ro
 patient with identifier mrn^authority (type MR), unless a patient already holds that identifier (the
 row is skipped: re-running an import adds only the new rows). Later messages find imported patients
 exactly as they find patients created by messages (same match keys).
-Each batch of N rows (default 20000) is one transaction, recorded in the audit trail (who, file, lines,
-patient ids created). Progress goes to stderr (a bar on a terminal); bad rows are reported with their
-line and skipped (exit code 1).`;
+Each batch of N rows (default 20000, at most 100000) is one transaction, recorded in the audit trail
+(who, file, lines, patient ids created). Larger batches load faster but hold the write lock longer: a
+running server's writers wait for each batch (use 100000 to seed a store nothing else writes to).
+Progress goes to stderr (a bar on a terminal); bad rows are reported with their line and skipped
+(exit code 1).`;
 
 const OPTIONS = {
   ...STORE_OPTIONS,
@@ -179,11 +181,13 @@ function progressReporter(total: number, stream: NodeJS.WriteStream): Progress {
   const tty = stream.isTTY === true;
   let last = 0;
   let drawn = false;
+  let shown = -1;
   const line = (done: number) => progressLine(done, total, (performance.now() - start) / 1000, tty ? 30 : 0);
   const draw = (done: number) => {
     if (tty) stream.write(`\r\x1b[K${line(done)}`);
     else stream.write(`${line(done)}\n`);
     drawn = tty;
+    shown = done;
   };
   return {
     update(done) {
@@ -197,7 +201,7 @@ function progressReporter(total: number, stream: NodeJS.WriteStream): Progress {
       drawn = false;
     },
     finish(done) {
-      draw(done);
+      if (tty || shown !== done) draw(done);
       if (tty) stream.write('\n');
     },
   };
