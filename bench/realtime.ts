@@ -100,6 +100,20 @@ const pace = async (count: number, rate: number, send: (i: number) => Promise<vo
 };
 
 // ---------------------------------------------------------------- carecoord
+async function ownDatabase(admin: string): Promise<{ url: string; drop: () => Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const name = `cc_bench_rt_${process.pid}`;
+  const run = async (q: string) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try { await c.query(q); } finally { await c.end(); }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return { url: u.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+}
+
 async function benchCarecoord() {
   const { loadConfig } = await import('../src/config.js');
   const { startPlatform } = await import('../src/app.js');
@@ -112,8 +126,10 @@ async function benchCarecoord() {
   const { MllpClient } = await import('../src/mllp/index.js');
 
   const dataDir = mkdtempSync(join(tmpdir(), 'carecoord-bench-rt-'));
+  // PostgreSQL: a database of its own, created from DATABASE_URL and dropped at the end (never DATABASE_URL's own).
+  const pgDb = process.env.DATABASE_URL ? await ownDatabase(process.env.DATABASE_URL) : undefined;
   const config = loadConfig({
-    CARECOORD_DATA_DIR: dataDir, ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
+    CARECOORD_DATA_DIR: dataDir, ...(pgDb ? { DATABASE_URL: pgDb.url } : {}),
     CARECOORD_MLLP_PORT: '0', CARECOORD_HTTP_PORT: '0', CARECOORD_HTTP_TLS: 'off', CARECOORD_LOG_LEVEL: 'silent',
   });
   const platform = await startPlatform(config, pino({ level: 'silent' }));
@@ -142,7 +158,10 @@ async function benchCarecoord() {
   console.log(`carecoord: ${clients.connected.ready} streams ready, ${clients.connected.failed} failed`);
 
   const ackAt = new Map<string, number>();
-  const conns = await Promise.all([0, 1, 2, 3].map(() => MllpClient.connect({ host: '127.0.0.1', port: platform.mllpPorts.default! })));
+  // Each connection sends, waits for its ACK, sends again (as EMR interfaces do); more connect when all are busy.
+  const conns: Awaited<ReturnType<typeof MllpClient.connect>>[] = [];
+  const free: Awaited<ReturnType<typeof MllpClient.connect>>[] = [];
+  const acquire = async () => free.pop() ?? conns[conns.push(await MllpClient.connect({ host: '127.0.0.1', port: platform.mllpPorts.default! })) - 1]!;
   const count = RATE * SECONDS;
   await pace(count, RATE, async (i) => {
     const control = `RTB-${i}`;
@@ -150,8 +169,10 @@ async function benchCarecoord() {
       `MSH|^~\\&|EPIC|GENHOSP|CARECOORD|CC|20261125101500||ADT^A08^ADT_A01|${control}|P|2.5.1`,
       'EVN|A08|20261125101500', `PID|1||RTB${i % PATIENTS}^^^GENHOSP^MR`, 'PV1|1|O',
     ].join('\r') + '\r';
-    await conns[i % conns.length]!.send(msg);
+    const conn = await acquire();
+    await conn.send(msg);
     ackAt.set(control, now());
+    free.push(conn);
   });
   await new Promise((r) => setTimeout(r, 3000));
   const received = await clients.results();
@@ -168,6 +189,7 @@ async function benchCarecoord() {
   }
   await platform.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  await pgDb?.drop();
   return { ...percentiles(lat), expected: count * (N / PATIENTS), perConn: (rss1 - rss0) / N };
 }
 
