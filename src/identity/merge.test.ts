@@ -28,6 +28,8 @@ async function seedClinicalRows(db: Db, patientId: number, tag: string): Promise
   await db.insertInto('patient_coverage').values({ patient_id: patientId, set_id: '1', plan_id: 'MCR', plan_name: null, company_id: null, company_name: null, group_number: null, member_id: tag, effective_date: null, expiration_date: null, source_entry_id: null, updated_at: 10 }).execute();
   const ep = await db.insertInto('care_episode').values({ patient_id: patientId, episode_type: 'transition', goal: null, status: 'active', start_at: 10, end_at: null, created_by: 'test', created_at: 10, updated_at: 10 }).returning('id').executeTakeFirstOrThrow();
   await db.insertInto('task').values({ patient_id: patientId, episode_id: Number(ep.id), alert_id: null, source_event_id: Number(ev.id), title: `call ${tag}`, description: null, assignee_user_id: null, assignee_role: 'nurse', due_at: null, priority: 'normal', status: 'open', created_by: 'test', created_at: 10, updated_at: 10, completed_at: null, completed_by: null, completion_note: null }).execute();
+  const user = await db.insertInto('app_user').values({ username: `doc-${tag}-${patientId}`, display_name: 'Doc', email: null, phone: null, roles: '["physician"]', status: 'active', created_at: 10, updated_at: 10 }).returning('id').executeTakeFirstOrThrow();
+  await db.insertInto('break_glass_grant').values({ user_id: Number(user.id), patient_id: patientId, reason: 'unconscious patient in the ED', granted_at: 10, expires_at: 20, source: 'test', reviewed_at: null, reviewed_by: null, review_note: null }).execute();
 }
 
 /** Every moved table's (id, patient_id) rows, identifiers with moved_from, and the patients' status. */
@@ -62,7 +64,7 @@ describe.each(DIALECTS)('mergePatients and unmergePatients on %s', (dialect) => 
     await seedClinicalRows(db(), a, 'a');
     await seedClinicalRows(db(), b, 'b');
     const r = await mergePatients(db(), req(a, b));
-    expect(r.moved).toEqual({ patient_identifier: 1, encounter: 1, clinical_event: 1, observation: 1, patient_diagnosis: 1, patient_coverage: 1, care_episode: 1, task: 1, break_glass_grant: 0 });
+    expect(r.moved).toEqual({ patient_identifier: 1, encounter: 1, clinical_event: 1, observation: 1, patient_diagnosis: 1, patient_coverage: 1, care_episode: 1, task: 1, break_glass_grant: 1 });
     for (const table of MERGE_MOVED_TABLES) {
       const left = await db().selectFrom(table as 'encounter').select('id').where('patient_id', '=', b).execute();
       expect(left, table).toEqual([]);
