@@ -33,7 +33,7 @@ export interface HubOptions {
   onError?: (err: unknown) => void;
 }
 
-export const DEFAULT_POLL_MS = 150;
+export const DEFAULT_POLL_MS = 100;
 export const DEFAULT_RETENTION_MS = 24 * 3_600_000;
 
 /** The SSE frame of an event (`id:` is the realtime_event id). */
