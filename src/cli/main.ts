@@ -31,6 +31,9 @@ USER an id or username; TIME "now", YYYY-MM-DD or 2026-12-01T09:30Z):
   carecoord user add --username U --name NAME --roles R[,R...] [--email E] [--phone P]
   carecoord user list [--status active|disabled] [--role R]
   carecoord user disable USER
+  carecoord user set-password USER --password-stdin   (or a no-echo prompt on a terminal; never a flag)
+  carecoord user reset-password USER                   (a one-time password, printed once; changed at next sign-in)
+  carecoord user set-role USER --roles R[,R...] | mfa-reset USER | sessions USER | logout-all USER
   carecoord episode add PATIENT --type T [--status planned|active] [--coordinator USER] [--goal TEXT]
                         [--start TIME] [--end TIME]
   carecoord episode list PATIENT [--status S[,S]]
