@@ -4,7 +4,8 @@ import type { UserRole } from '../care/user.js';
  * Who may see what (pure). A clinical user sees a patient only while on the current team of one of
  * the patient's active or on-hold episodes, or through a live break-the-glass grant. Roles add what
  * is listed here and nothing else: admin administers without clinical data (unless also on the
- * team), the auditor reads audit data only, the privacy officer also reviews break-the-glass grants.
+ * team), the auditor reads audit data only, the privacy officer also reviews break-the-glass grants, the
+ * interface analyst (and the admin) work the HL7 message log and the patient-match review queue.
  */
 export const Permission = {
   /** Every patient's clinical data without being on the team. No role holds it today (minimum necessary). */
@@ -17,6 +18,11 @@ export const Permission = {
   AuditData: 'audit-data',
   /** Users, configuration (no clinical data). */
   Administration: 'administration',
+  /**
+   * The HL7 interfaces: the message log (metadata, raw messages, reprocess) and the patient-match
+   * review queue. Raw messages are PHI of any patient: each view is audited as a message-view.
+   */
+  Interfaces: 'interfaces',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -25,7 +31,9 @@ export const ROLE_PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>>
   physician: [Permission.BreakGlass],
   'field-clinician': [Permission.BreakGlass],
   supervisor: [Permission.BreakGlass],
-  admin: [Permission.Administration],
+  // The administrator also runs the interfaces (the README's interface analyst section is theirs too).
+  admin: [Permission.Administration, Permission.Interfaces],
+  'interface-analyst': [Permission.Interfaces],
   auditor: [Permission.AuditData],
   'privacy-officer': [Permission.AuditData, Permission.ReviewBreakGlass],
 };

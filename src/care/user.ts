@@ -13,6 +13,8 @@ export const UserRole = {
   Admin: 'admin',
   /** Reads the audit trail. */
   Auditor: 'auditor',
+  /** Runs the HL7 interfaces: the message log (search, raw view, reprocess) and the patient-match review queue. */
+  InterfaceAnalyst: 'interface-analyst',
   PrivacyOfficer: 'privacy-officer',
 } as const;
 export type UserRole = (typeof UserRole)[keyof typeof UserRole];
