@@ -23,6 +23,11 @@ export const Permission = {
    * review queue. Raw messages are PHI of any patient: each view is audited as a message-view.
    */
   Interfaces: 'interfaces',
+  /**
+   * Care-team assignments without clinical data: find a patient by identifier, or name and birth
+   * date (only what an assignment needs), open an episode, list and change its team.
+   */
+  ManageCareTeams: 'manage-care-teams',
 } as const;
 export type Permission = (typeof Permission)[keyof typeof Permission];
 
@@ -32,7 +37,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<UserRole, readonly Permission[]>>
   'field-clinician': [Permission.BreakGlass],
   supervisor: [Permission.BreakGlass],
   // The administrator also runs the interfaces (the README's interface analyst section is theirs too).
-  admin: [Permission.Administration, Permission.Interfaces],
+  admin: [Permission.Administration, Permission.Interfaces, Permission.ManageCareTeams],
   'interface-analyst': [Permission.Interfaces],
   auditor: [Permission.AuditData],
   'privacy-officer': [Permission.AuditData, Permission.ReviewBreakGlass],
