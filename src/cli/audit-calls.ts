@@ -6,7 +6,7 @@ export { inAuditedTransaction } from '../audit/index.js';
 import { getEpisode } from '../store/care/episodes.js';
 import { getReview } from '../store/identity.js';
 import { getEntry, type LogEntry } from '../store/message-log.js';
-import { findByIdentifier } from '../store/patients.js';
+import { linkedPatientId } from '../ingest/message-admin.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -69,10 +69,8 @@ export async function auditReview(db: Kysely<Database>, command: string, by: str
  */
 export async function auditMessage(db: Kysely<Database>, command: string, entryOrId: number | Pick<LogEntry, 'id' | 'patient_key' | 'message_type' | 'control_id'>, a: Omit<CliAudit, 'entityType' | 'entityId' | 'patientId'>): Promise<void> {
   const entry = typeof entryOrId === 'number' ? (await getEntry(db, entryOrId)) ?? { id: entryOrId, patient_key: null, message_type: null, control_id: null } : entryOrId;
-  const [value, authority] = entry.patient_key?.split('^') ?? [];
-  const patient = value && authority !== undefined ? await findByIdentifier(db, authority, value) : undefined;
   await auditCli(db, command, cliActor(), {
-    ...a, entityType: 'hl7-message', entityId: Number(entry.id), patientId: patient?.id ?? null,
+    ...a, entityType: 'hl7-message', entityId: Number(entry.id), patientId: await linkedPatientId(db, entry),
     detail: { ...a.detail, messageType: entry.message_type, controlId: entry.control_id },
   });
 }

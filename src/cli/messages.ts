@@ -1,7 +1,8 @@
 import { loadConfig } from '../config.js';
 import { decodeHl7 } from '../hl7/index.js';
 import { getEntry } from '../store/message-log.js';
-import { getInboxRow, requeue } from '../store/inbox.js';
+import { getInboxRow } from '../store/inbox.js';
+import { MessageAdminError, MessageAdminErrorCode, reprocessEntry } from '../ingest/message-admin.js';
 import { listMessages, MESSAGE_STATUSES, msaCode, type MessageSummary } from '../store/message-query.js';
 import { openStore } from '../store/open.js';
 import { CliError, parse } from './args.js';
@@ -74,15 +75,19 @@ function formatTable(rows: MessageSummary[]): string {
 }
 
 async function reprocess(db: Db, id: number): Promise<number> {
-  const before = await getInboxRow(db, id);
-  if (!before) throw new CliError(`no processed-state for entry ${id} (unknown id, or not yet taken in by a running server)`, { usageHint: false });
-  if (before.status !== 'failed' && before.status !== 'unhandled') {
-    process.stderr.write(`entry ${id} is ${before.status}: only failed or unhandled entries can be reprocessed\n`);
+  let from: string;
+  try {
+    ({ from } = await reprocessEntry(db, id, Date.now()));
+  } catch (err) {
+    if (!(err instanceof MessageAdminError)) throw err;
+    if (err.code === MessageAdminErrorCode.NotFound || err.message.startsWith('no processed-state')) {
+      throw new CliError(`no processed-state for entry ${id} (unknown id, or not yet taken in by a running server)`, { usageHint: false });
+    }
+    process.stderr.write(`${err.message}\n`);
     return 1;
   }
-  await requeue(db, id, Date.now());
-  await auditMessage(db, 'messages reprocess', id, { action: 'update', detail: { from: before.status, to: 'queued' } });
-  process.stdout.write(`entry ${id} queued again (was ${before.status}); a running server processes it at its next poll\n`);
+  await auditMessage(db, 'messages reprocess', id, { action: 'update', detail: { from, to: 'queued' } });
+  process.stdout.write(`entry ${id} queued again (was ${from}); a running server processes it at its next poll\n`);
   return 0;
 }
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import {
-  getReview, IdentityAction, inTransaction, listDecisions, listReviews, logDecision, REOPENED, ReviewStatus, setReviewState,
+  getReview, IdentityAction, inTransaction, listDecisions, listReviews, listReviewsAfter, logDecision, REOPENED, ReviewStatus, setReviewState,
   type IdentityDecision, type ReviewRow,
 } from '../store/identity.js';
 import { getPatient, setPatientStatus, survivorOf } from '../store/patients.js';
@@ -32,9 +32,10 @@ export interface ReviewSummary {
 
 const candidatesOf = (r: ReviewRow) => r.candidates as ReviewCandidate[];
 
-/** Reviews, open first, oldest first. */
-export async function listReviewQueue(db: Kysely<Database>, opts: { status?: ReviewStatus; limit?: number } = {}): Promise<ReviewSummary[]> {
-  return (await listReviews(db, opts)).map((r) => {
+/** Reviews, open first, oldest first; with `afterId` (keyset paging, 0 for the first page) in id order after it. */
+export async function listReviewQueue(db: Kysely<Database>, opts: { status?: ReviewStatus; limit?: number; afterId?: number } = {}): Promise<ReviewSummary[]> {
+  const rows = opts.afterId === undefined ? await listReviews(db, opts) : await listReviewsAfter(db, { status: opts.status, afterId: opts.afterId, limit: opts.limit ?? 100 });
+  return rows.map((r) => {
     const [best] = candidatesOf(r);
     return {
       id: r.id, status: r.status, patientId: r.patientId, sourceEntryId: r.sourceEntryId, createdAt: r.createdAt,

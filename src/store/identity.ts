@@ -204,6 +204,13 @@ export async function listReviews(db: Kysely<Database>, opts: { status?: ReviewS
   return rows.map(toReview);
 }
 
+/** Reviews in id order after `afterId` (keyset paging), optionally of one status. */
+export async function listReviewsAfter(db: Kysely<Database>, opts: { status?: ReviewStatus | undefined; afterId: number; limit: number }): Promise<ReviewRow[]> {
+  let q = db.selectFrom('match_review').selectAll().where('id', '>', opts.afterId);
+  if (opts.status) q = q.where('status', '=', opts.status);
+  return (await q.orderBy('id').limit(opts.limit).execute()).map(toReview);
+}
+
 /** The reviews a merge closed (a reviewer's link, or an A40 or administrator merging a staging patient). */
 export async function reviewsOfMerge(db: Kysely<Database>, mergeId: number): Promise<ReviewRow[]> {
   const rows = await db.selectFrom('match_review').selectAll().where('merge_id', '=', mergeId).orderBy('id').execute();

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { PostgresAdapter, sql, type Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { InboxStatus } from './inbox.js';
 
@@ -8,6 +8,14 @@ export interface MessageFilter {
   status?: string | undefined;
   messageType?: string | undefined;
   patientKey?: string | undefined;
+  /**
+   * A patient identifier as received in PID-3 (or MRG-1): "MRN^AUTHORITY" (the ordering key) matches
+   * exactly, a bare "MRN" matches it under any assigning authority. Served by the key indexes of
+   * migration 2026-11-25T1720, never by reading raw bodies.
+   */
+  mrn?: string | undefined;
+  /** The sender: "MSH-3|MSH-4" exactly, or MSH-3 alone (any facility of that application). */
+  sender?: string | undefined;
   since?: number | undefined;
   until?: number | undefined;
   /** Entries with ids below this (paging newest first). */
@@ -50,6 +58,28 @@ export async function listMessages(db: Kysely<Database>, filter: MessageFilter):
   if (filter.controlId) q = q.where('m.control_id', '=', filter.controlId);
   if (filter.messageType) q = q.where('m.message_type', 'like', `${filter.messageType}%`);
   if (filter.patientKey) q = q.where((eb) => eb.or([eb('m.patient_key', '=', filter.patientKey!), eb('m.merge_key', '=', filter.patientKey!)]));
+  if (filter.mrn) {
+    const mrn = filter.mrn;
+    if (mrn.includes('^')) q = q.where((eb) => eb.or([eb('m.patient_key', '=', mrn), eb('m.merge_key', '=', mrn)]));
+    else if (db.getExecutor().adapter instanceof PostgresAdapter) {
+      // text_pattern_ops index: a LIKE prefix (backslash is PostgreSQL's default LIKE escape).
+      const pattern = `${mrn.replace(/[\\%_]/g, (c) => `\\${c}`)}^%`;
+      q = q.where((eb) => eb.or([eb('m.patient_key', 'like', pattern), eb('m.merge_key', 'like', pattern)]));
+    } else {
+      // SQLite's LIKE ignores case and skips the BINARY index: a range over "MRN^" .. "MRN_" ('_' follows '^').
+      const [lo, hi] = [`${mrn}^`, `${mrn}_`];
+      q = q.where((eb) => eb.or([
+        eb.and([eb('m.patient_key', '>=', lo), eb('m.patient_key', '<', hi)]),
+        eb.and([eb('m.merge_key', '>=', lo), eb('m.merge_key', '<', hi)]),
+      ]));
+    }
+  }
+  if (filter.sender) {
+    const sender = filter.sender;
+    q = sender.includes('|')
+      ? q.where('m.sender_key', '=', sender)
+      : q.where(sql<boolean>`substr(${sql.ref('m.sender_key')}, 1, ${sender.length + 1}) = ${`${sender}|`}`);
+  }
   if (filter.since !== undefined) q = q.where('m.received_at', '>=', filter.since);
   if (filter.until !== undefined) q = q.where('m.received_at', '<', filter.until);
   if (filter.beforeId !== undefined) q = q.where('m.id', '<', filter.beforeId);
