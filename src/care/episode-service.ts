@@ -1,3 +1,4 @@
+import { publishCareTeam, publishEpisode } from '../realtime/publish.js';
 import { listChanges, recordChanges, type CareChange } from '../store/care/changes.js';
 import { inTransaction, type CareDb } from '../store/care/db.js';
 import * as episodes from '../store/care/episodes.js';
@@ -12,7 +13,7 @@ import {
 import { conflict, invalidInput, notFound } from './errors.js';
 import { changeContext, changeRecord, type ChangeContext } from './history.js';
 import { checkUserFitsRole, TeamRole } from './team.js';
-import { id as checkId, oneOf, optionalInstant } from './validate.js';
+import { id as checkId, oneOf, optionalInstant, optionalText } from './validate.js';
 
 /** The patient an episode or task is for: must exist and not have been merged into another. */
 export async function requirePatient(db: CareDb, patientId: number): Promise<void> {
@@ -45,8 +46,10 @@ export async function createEpisode(db: CareDb, input: NewEpisode, at: number, a
     if (coordinatorId !== null) {
       const [member] = await insertMembers(trx, episode.id, [{ userId: coordinatorId, role: TeamRole.CareCoordinator, isPrimary: true }], ctx.at);
       changes.push(changeRecord(ctx, 'team-member', member!.id, 'added', scope, { userId: coordinatorId, role: member!.role, primary: true }));
+      await publishCareTeam(trx, ctx.at, episode.patientId, member!);
     }
     await recordChanges(trx, changes);
+    await publishEpisode(trx, episode);
     return episode;
   });
 }
@@ -75,11 +78,12 @@ export async function setEpisodeStatus(
   status: string,
   at: number,
   actor: string,
-  options: { endAt?: number | null } = {},
+  options: { endAt?: number | null; reason?: string | null } = {},
 ): Promise<CareEpisode> {
   const ctx = changeContext(at, actor);
   const to = oneOf('status', status, EPISODE_STATUSES);
   const endAt = optionalInstant('endAt', options.endAt);
+  const reason = optionalText('reason', options.reason, 500);
   return inTransaction(db, async (trx) => {
     const episode = await episodes.lockEpisode(trx, checkId('episodeId', episodeId));
     if (!episode) throw notFound('episode', episodeId);
@@ -89,9 +93,10 @@ export async function setEpisodeStatus(
     }
     const updated = await episodes.updateEpisodeStatus(trx, episode.id, next, ctx.at);
     const scope = { patientId: episode.patientId, episodeId: episode.id };
-    const changes = [changeRecord(ctx, 'episode', episode.id, 'status', scope, { from: episode.status, to, endAt: next.endAt })];
+    const changes = [changeRecord(ctx, 'episode', episode.id, 'status', scope, { from: episode.status, to, endAt: next.endAt, ...(reason ? { reason } : {}) })];
     if (isClosedEpisode(to)) changes.push(...(await closeEpisodeWork(trx, episode, ctx)));
     await recordChanges(trx, changes);
+    await publishEpisode(trx, updated);
     return updated;
   });
 }

@@ -1,3 +1,4 @@
+import { publishCarePlan } from '../realtime/publish.js';
 import { recordChanges } from '../store/care/changes.js';
 import { inTransaction, type CareDb } from '../store/care/db.js';
 import { lockEpisode } from '../store/care/episodes.js';
@@ -29,6 +30,7 @@ export async function addGoal(db: CareDb, episodeId: number, input: NewGoal, at:
     const episode = await lockOpenEpisode(trx, episodeId);
     const goal = await plan.insertGoal(trx, { ...fields, episodeId: episode.id, achievedAt: null, createdAt: ctx.at, updatedAt: ctx.at });
     await recordChanges(trx, [changeRecord(ctx, 'goal', goal.id, 'created', { patientId: episode.patientId, episodeId: episode.id }, { status: goal.status })]);
+    await publishCarePlan(trx, ctx.at, episode.patientId, { entity: 'goal', id: goal.id, episodeId: episode.id, status: goal.status });
     return goal;
   });
 }
@@ -61,6 +63,7 @@ export async function updateGoal(db: CareDb, goalId: number, change: GoalChange,
     const updated = await plan.updateGoal(trx, goal.id, next, ctx.at);
     await recordChanges(trx, [changeRecord(ctx, 'goal', goal.id, status !== undefined && status !== goal.status ? 'status' : 'updated',
       { patientId: episode.patientId, episodeId: episode.id }, { from: goal.status, to: next.status, targetDate: next.targetDate })]);
+    await publishCarePlan(trx, ctx.at, episode.patientId, { entity: 'goal', id: goal.id, episodeId: episode.id, status: updated.status });
     return updated;
   });
 }
@@ -73,6 +76,7 @@ export async function addIntervention(db: CareDb, episodeId: number, input: NewI
     const episode = await lockOpenEpisode(trx, episodeId);
     const item = await plan.insertIntervention(trx, { ...fields, episodeId: episode.id, status: 'active', createdAt: ctx.at, updatedAt: ctx.at });
     await recordChanges(trx, [changeRecord(ctx, 'intervention', item.id, 'created', { patientId: episode.patientId, episodeId: episode.id })]);
+    await publishCarePlan(trx, ctx.at, episode.patientId, { entity: 'intervention', id: item.id, episodeId: episode.id, status: item.status });
     return item;
   });
 }
@@ -88,6 +92,7 @@ export async function setInterventionStatus(db: CareDb, interventionId: number, 
     checkInterventionTransition(item, to);
     const updated = await plan.setInterventionStatus(trx, item.id, to, ctx.at);
     await recordChanges(trx, [changeRecord(ctx, 'intervention', item.id, 'status', { patientId: episode.patientId, episodeId: episode.id }, { from: item.status, to })]);
+    await publishCarePlan(trx, ctx.at, episode.patientId, { entity: 'intervention', id: item.id, episodeId: episode.id, status: updated.status });
     return updated;
   });
 }

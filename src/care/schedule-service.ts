@@ -1,3 +1,4 @@
+import { publishCarePlan } from '../realtime/publish.js';
 import { recordChanges, type NewCareChange } from '../store/care/changes.js';
 import { inTransaction, isUniqueViolation, type CareDb } from '../store/care/db.js';
 import { lockEpisode } from '../store/care/episodes.js';
@@ -26,6 +27,7 @@ export async function addSchedule(db: CareDb, episodeId: number, input: NewSched
       ...fields, episodeId: episode.id, status: ScheduleStatus.Active, holdReason: null, heldAt: null, createdAt: ctx.at, updatedAt: ctx.at,
     });
     await recordChanges(trx, [changeRecord(ctx, 'schedule', schedule.id, 'created', scopeOf(episode), { everyDays: schedule.everyDays, startDate: schedule.startDate })]);
+    await publishSchedules(trx, episode, [schedule], ctx);
     return schedule;
   });
 }
@@ -80,6 +82,7 @@ export async function endSchedule(db: CareDb, scheduleId: number, at: number, ac
   return withSchedule(db, scheduleId, ScheduleStatus.Ended, async (trx, episode, schedule) => {
     const [ended] = await schedules.updateSchedules(trx, [schedule.id], { status: ScheduleStatus.Ended, holdReason: null, heldAt: null }, ctx.at);
     await recordChanges(trx, [changeRecord(ctx, 'schedule', schedule.id, 'status', scopeOf(episode), { from: schedule.status, to: ScheduleStatus.Ended })]);
+    await publishSchedules(trx, episode, [ended!], ctx);
     return ended!;
   });
 }
@@ -98,6 +101,7 @@ async function withSchedule<T>(db: CareDb, scheduleId: number, to: ScheduleStatu
 async function holdMany(trx: CareDb, episode: CareEpisode, list: VisitSchedule[], reason: string, ctx: ChangeContext): Promise<VisitSchedule[]> {
   const held = await schedules.updateSchedules(trx, list.map((s) => s.id), { status: ScheduleStatus.OnHold, holdReason: reason, heldAt: ctx.at }, ctx.at);
   await recordChanges(trx, held.map((s) => changeRecord(ctx, 'schedule', s.id, 'held', scopeOf(episode), { reason })));
+  await publishSchedules(trx, episode, held, ctx);
   return held;
 }
 
@@ -116,6 +120,7 @@ async function releaseMany(trx: CareDb, episode: CareEpisode, list: VisitSchedul
   const released = await schedules.updateSchedules(trx, list.map((s) => s.id), { status: ScheduleStatus.Active, holdReason: null, heldAt: null }, ctx.at);
   await schedules.insertVisits(trx, visits);
   await recordChanges(trx, changes);
+  await publishSchedules(trx, episode, released, ctx);
   return released;
 }
 
@@ -140,6 +145,7 @@ export async function recordVisit(db: CareDb, episodeId: number, input: NewVisit
       throw err;
     }
     await recordChanges(trx, [changeRecord(ctx, 'visit', visit.id, 'created', scopeOf(episode), { scheduleId: visit.scheduleId, dueDate: visit.dueDate, status: visit.status })]);
+    await publishCarePlan(trx, ctx.at, episode.patientId, { entity: 'visit', id: visit.id, episodeId: episode.id, status: visit.status });
     return visit;
   });
 }
@@ -181,3 +187,8 @@ export async function listPastDueVisits(db: CareDb, episodeId: number, today: st
 }
 
 const scopeOf = (episode: CareEpisode) => ({ patientId: episode.patientId, episodeId: episode.id });
+
+/** One real-time event per schedule changed, in the change's transaction. */
+async function publishSchedules(trx: CareDb, episode: CareEpisode, list: readonly VisitSchedule[], ctx: ChangeContext): Promise<void> {
+  for (const s of list) await publishCarePlan(trx, ctx.at, episode.patientId, { entity: 'schedule', id: s.id, episodeId: episode.id, status: s.status });
+}

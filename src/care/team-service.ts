@@ -1,3 +1,4 @@
+import { publishCareTeam } from '../realtime/publish.js';
 import { recordChanges } from '../store/care/changes.js';
 import { inTransaction, isUniqueViolation, type CareDb } from '../store/care/db.js';
 import { lockEpisode } from '../store/care/episodes.js';
@@ -48,6 +49,7 @@ export async function addTeamMember(
       ...change.end.map((memberId) => changeRecord(ctx, 'team-member', memberId, 'removed', scope, { reason: 'primary coordinator changed' })),
       ...started.map((m) => changeRecord(ctx, 'team-member', m.id, 'added', scope, { userId: m.userId, role: m.role, primary: m.isPrimary })),
     ]);
+    for (const m of started) await publishCareTeam(trx, ctx.at, episode.patientId, m);
     return started;
   });
 }
@@ -63,7 +65,9 @@ export async function removeTeamMember(db: CareDb, memberId: number, at: number,
     checkRemoveMember(episode, member);
     await team.endMembers(trx, [member.id], ctx.at);
     await recordChanges(trx, [changeRecord(ctx, 'team-member', member.id, 'removed', { patientId: episode.patientId, episodeId: episode.id }, { userId: member.userId, role: member.role })]);
-    return { ...member, activeTo: ctx.at };
+    const ended = { ...member, activeTo: ctx.at };
+    await publishCareTeam(trx, ctx.at, episode.patientId, ended);
+    return ended;
   });
 }
 

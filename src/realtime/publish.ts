@@ -11,6 +11,14 @@ export const RealtimeKind = {
   Patient: 'patient',
   /** An alert (the alerts issue): ref = alert id. */
   Alert: 'alert',
+  /** A break-the-glass grant was taken or reviewed: ref = break_glass_grant.id. For the privacy officer only (audience.ts). */
+  BreakGlass: 'break-glass',
+  /** An episode was opened or changed status: ref = care_episode.id. */
+  Episode: 'episode',
+  /** Someone joined or left a care team (who sees the patient changed): ref = care_team_member.id. */
+  CareTeam: 'care-team',
+  /** A goal, intervention, visit schedule or visit was added or changed: ref = its id, `entity` says which. */
+  CarePlan: 'care-plan',
 } as const;
 export type RealtimeKind = (typeof RealtimeKind)[keyof typeof RealtimeKind];
 
@@ -41,4 +49,22 @@ export function publishClinicalEvent(db: Kysely<Database>, id: number, e: { pati
 export function publishTask(db: Kysely<Database>, t: { id: number; patientId: number; status: string; priority: string; updatedAt: number; assignee: { kind: 'user'; userId: number } | { kind: 'role'; role: string } }): Promise<void> {
   const assignee = t.assignee.kind === 'user' ? { assigneeUserId: t.assignee.userId, assigneeRole: null } : { assigneeUserId: null, assigneeRole: t.assignee.role };
   return publish(db, { at: t.updatedAt, patientId: t.patientId, kind: RealtimeKind.Task, refId: t.id, payload: { status: t.status, priority: t.priority, ...assignee } });
+}
+
+/** An episode was opened or changed status (called by care/episode-service.ts). */
+export function publishEpisode(db: Kysely<Database>, e: { id: number; patientId: number; type: string; status: string; updatedAt: number }): Promise<void> {
+  return publish(db, { at: e.updatedAt, patientId: e.patientId, kind: RealtimeKind.Episode, refId: e.id, payload: { type: e.type, status: e.status } });
+}
+
+/** A care-team member period started or ended (called by care/team-service.ts). */
+export function publishCareTeam(db: Kysely<Database>, at: number, patientId: number, m: { id: number; episodeId: number; userId: number; role: string; isPrimary: boolean; activeTo: number | null }): Promise<void> {
+  return publish(db, {
+    at, patientId, kind: RealtimeKind.CareTeam, refId: m.id,
+    payload: { episodeId: m.episodeId, userId: m.userId, role: m.role, primary: m.isPrimary, ended: m.activeTo !== null },
+  });
+}
+
+/** A care-plan item changed (called by care/plan-service.ts and schedule-service.ts; descriptions and notes stay out). */
+export function publishCarePlan(db: Kysely<Database>, at: number, patientId: number, item: { entity: 'goal' | 'intervention' | 'schedule' | 'visit'; id: number; episodeId: number; status: string }): Promise<void> {
+  return publish(db, { at, patientId, kind: RealtimeKind.CarePlan, refId: item.id, payload: { entity: item.entity, episodeId: item.episodeId, status: item.status } });
 }
