@@ -11,3 +11,7 @@ export type { Caller } from './caller.js';
 export type * from './records.js';
 export { withPatientAccess, type AccessOptions, type PatientAccess } from './patient-access.js';
 export type { PatientScope } from './patient-scope.js';
+export { BreakGlassOutcome, BREAK_GLASS_NOTE_MAX, BREAK_GLASS_OUTCOMES } from './break-glass.js';
+export { requirePermission, withRole, type RoleAudit } from './role-access.js';
+export * from './interfaces.js';
+export * from './audit-data.js';

@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ACCESS_ERROR_STATUS, AccessError } from '../access/errors.js';
+import { IDENTITY_STORE_ERROR_STATUS, IdentityStoreError, MESSAGE_ADMIN_ERROR_STATUS, MessageAdminError } from '../access/interfaces.js';
+import { AuditError, AuditErrorCode } from '../audit/errors.js';
 import { AUTH_ERROR_STATUS, AuthError } from '../auth/errors.js';
 import { CareError, CareErrorCode } from '../care/errors.js';
 
@@ -29,6 +31,10 @@ export function errorReply(err: unknown): { status: number; code: string; messag
   if (err instanceof AccessError) return { status: ACCESS_ERROR_STATUS[err.code], code: err.code, message: err.message };
   if (err instanceof CareError) return { status: CARE_ERROR_STATUS[err.code], code: err.code, message: err.message };
   if (err instanceof AuthError) return { status: AUTH_ERROR_STATUS[err.code], code: err.code, message: err.message };
+  if (err instanceof MessageAdminError) return { status: MESSAGE_ADMIN_ERROR_STATUS[err.code], code: err.code, message: err.message };
+  if (err instanceof IdentityStoreError) return { status: IDENTITY_STORE_ERROR_STATUS[err.code], code: err.code, message: err.message };
+  // A bad report filter (audit.invalid_filter); other audit failures (the chain) stay internal errors.
+  if (err instanceof AuditError && err.code === AuditErrorCode.InvalidFilter) return { status: 400, code: err.code, message: err.message };
   const fe = err as Partial<FastifyError>;
   // Schema failures ("body/reason must NOT have fewer than 20 characters"), bad JSON, wrong content type, too large.
   if (fe.validation || (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500)) {

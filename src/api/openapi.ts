@@ -54,7 +54,7 @@ function operation(route: RouteOptions): Record<string, unknown> {
     responses[status] = { description: (s.description as string | undefined) ?? status, ...(s.type === 'null' ? {} : { content: { 'application/json': { schema: s } } }) };
   }
   const hooks = [route.onRequest, route.preHandler].flat().filter(Boolean) as { name?: string }[];
-  const config = (route.config ?? {}) as { scope?: string };
+  const config = (route.config ?? {}) as { scope?: string; permission?: string };
   return {
     ...(schema.summary ? { summary: schema.summary } : {}),
     ...(schema.description ? { description: schema.description } : {}),
@@ -63,5 +63,6 @@ function operation(route: RouteOptions): Record<string, unknown> {
     responses: Object.keys(responses).length ? responses : { default: { description: 'reply' } },
     ...(hooks.some((h) => h.name === 'requireUser') ? { security: [{ session: [] }] } : {}),
     ...(config.scope ? { 'x-access-scope': config.scope } : {}),
+    ...(config.permission ? { 'x-permission': config.permission } : {}),
   };
 }

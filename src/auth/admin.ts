@@ -4,7 +4,8 @@ import type { CareDb } from '../store/care/db.js';
 import { listUsers } from '../store/care/users.js';
 import { getCredentials, saveMfa, saveRoles } from '../store/auth.js';
 import { endUserSessions, listOpenSessions } from '../store/auth-sessions.js';
-import { conflict, notFound } from '../care/errors.js';
+import { notFound } from '../care/errors.js';
+import { AuthError, AuthErrorCode } from './errors.js';
 import { changeContext, changeRecord } from '../care/history.js';
 import { UserRole, UserStatus, validateRoles } from '../care/user.js';
 import { AuthEventType } from './events.js';
@@ -27,7 +28,7 @@ async function requireUser(db: CareDb, userId: number): Promise<Credentials> {
 /**
  * Replace a user's roles. Sessions stay open: each request reads the roles afresh, so a removed
  * role stops applying at once, and a role that requires TOTP confines the user to enrolment.
- * Refused (care.conflict) when it would leave no active administrator.
+ * Refused (auth.last_administrator) when it would leave no active administrator.
  */
 export async function setRoles(db: CareDb, userId: number, roles: readonly string[], at: number, by: AdminActor): Promise<Credentials> {
   const ctx = changeContext(at, by.actor);
@@ -36,7 +37,7 @@ export async function setRoles(db: CareDb, userId: number, roles: readonly strin
     const user = await requireUser(trx, userId);
     if (user.roles.includes(UserRole.Admin) && !next.includes(UserRole.Admin) && user.status === UserStatus.Active) {
       const admins = await listUsers(trx, { status: UserStatus.Active, role: UserRole.Admin });
-      if (admins.length <= 1) throw conflict(`user ${userId} is the only active administrator: make another user admin first`);
+      if (admins.length <= 1) throw new AuthError(AuthErrorCode.LastAdministrator, `user ${userId} is the only active administrator: make another user admin first`);
     }
     await saveRoles(trx, userId, next, ctx.at);
     await recordChanges(trx, [changeRecord(ctx, 'user', userId, 'roles', {}, { from: user.roles, to: next })]);

@@ -34,6 +34,10 @@ export const AuthErrorCode = {
   PasswordPolicy: 'auth.password_policy',
   /** The request does not match the route's schema (400). */
   InvalidRequest: 'auth.invalid_request',
+  /** The change would leave no active administrator (a role change or a disable) (409). */
+  LastAdministrator: 'auth.last_administrator',
+  /** An administrator tried to disable their own account (409): another administrator does it. */
+  SelfLockout: 'auth.self_lockout',
 } as const;
 export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode];
 
@@ -53,6 +57,8 @@ export const AUTH_ERROR_STATUS: Readonly<Record<AuthErrorCode, number>> = {
   [AuthErrorCode.WrongPassword]: 403,
   [AuthErrorCode.PasswordPolicy]: 400,
   [AuthErrorCode.InvalidRequest]: 400,
+  [AuthErrorCode.LastAdministrator]: 409,
+  [AuthErrorCode.SelfLockout]: 409,
 };
 
 export class AuthError extends Error {

@@ -3,8 +3,12 @@ import type { Kysely } from 'kysely';
 import { DEFAULT_BREAK_GLASS_MS } from '../../access/index.js';
 import type { Database } from '../../store/schema.js';
 import type { OpenApiCollector } from '../openapi.js';
+import { adminUserRoutes } from './admin-users.js';
+import { auditRoutes } from './audit.js';
 import { breakGlassRoutes } from './break-glass.js';
 import type { RouteDeps } from './context.js';
+import { identityReviewRoutes } from './identity-reviews.js';
+import { messageRoutes } from './messages.js';
 import { observationRoutes } from './observations.js';
 import { panelRoutes } from './panel.js';
 import { patientRoutes } from './patients.js';
@@ -33,6 +37,10 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
   observationRoutes(app, deps);
   breakGlassRoutes(app, deps);
   taskRoutes(app, deps);
+  adminUserRoutes(app, deps);
+  messageRoutes(app, deps);
+  identityReviewRoutes(app, deps);
+  auditRoutes(app, deps);
   app.get('/api/openapi.json', {
     onRequest: app.requireUser,
     config: { scope: 'public' },
