@@ -14,6 +14,8 @@ export const AccessErrorCode = {
   InvalidCursor: 'access.invalid_cursor',
   /** A break-the-glass reason too short or too long (400). */
   InvalidReason: 'access.invalid_reason',
+  /** A break-the-glass grant already reviewed (by someone else, or twice) (409). */
+  AlreadyReviewed: 'access.already_reviewed',
 } as const;
 export type AccessErrorCode = (typeof AccessErrorCode)[keyof typeof AccessErrorCode];
 
@@ -22,6 +24,7 @@ export const ACCESS_ERROR_STATUS: Readonly<Record<AccessErrorCode, number>> = {
   [AccessErrorCode.Forbidden]: 403,
   [AccessErrorCode.InvalidCursor]: 400,
   [AccessErrorCode.InvalidReason]: 400,
+  [AccessErrorCode.AlreadyReviewed]: 409,
 };
 
 export class AccessError extends Error {

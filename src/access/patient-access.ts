@@ -1,6 +1,7 @@
 import { appendAudit, appendAudits, AuditAction, AuditOutcome, inAuditedTransaction, type AuditEntry } from '../audit/index.js';
 import { completeTask as completeCareTask } from '../care/task-service.js';
-import { insertGrant, listGrants, patientIsLive, taskPatientId } from './break-glass.js';
+import { publishBreakGlass } from '../realtime/audience.js';
+import { grantById, insertGrant, listGrants, patientIsLive, recordReview, taskPatientId, type BreakGlassOutcome, type GrantFilter } from './break-glass.js';
 import type { Caller } from './caller.js';
 import { AccessError, AccessErrorCode, forbidden, notVisible } from './errors.js';
 import { panelOf } from './panel.js';
@@ -68,16 +69,38 @@ export class PatientAccess {
     const grantedAt = this.options.now;
     const expiresAt = grantedAt + this.options.breakGlassMs;
     const id = await insertGrant(this.db, this.caller, { patientId, reason: why, grantedAt, expiresAt });
+    const grant = { id, userId: this.caller.userId, username: this.caller.username, patientId, reason: why, grantedAt, expiresAt, source: this.caller.source, reviewedAt: null, reviewedBy: null, reviewOutcome: null, reviewNote: null };
+    // Raised to the privacy officers' streams when this transaction commits (realtime/audience.ts).
+    await publishBreakGlass(this.db, { ...grant, at: grantedAt, state: 'granted', outcome: null });
     this.audit({ action: AuditAction.BreakGlass, entityType: 'break-glass-grant', entityId: id, patientId, detail: { reason: why, expiresAt } });
-    return { id, userId: this.caller.userId, username: this.caller.username, patientId, reason: why, grantedAt, expiresAt, source: this.caller.source, reviewedAt: null, reviewedBy: null };
+    return grant;
   }
 
   /** The grants, newest first, for a caller who reviews them (access.forbidden otherwise). */
-  async breakGlassGrants(opts: { limit: number; before?: number | undefined; activeOnly?: boolean | undefined }): Promise<BreakGlassGrant[]> {
+  async breakGlassGrants(opts: Omit<GrantFilter, 'activeAt'> & { activeOnly?: boolean | undefined }): Promise<BreakGlassGrant[]> {
     if (!can(this.caller.roles, Permission.ReviewBreakGlass)) throw forbidden('listing emergency access grants is for the privacy officer');
-    const grants = await listGrants(this.db, { limit: opts.limit, before: opts.before, activeAt: opts.activeOnly ? this.options.now : undefined });
+    const grants = await listGrants(this.db, { ...opts, activeAt: opts.activeOnly ? this.options.now : undefined });
     this.audit({ action: AuditAction.Search, entityType: 'break-glass-grant', detail: { grants: grants.map((g) => g.id) } });
     return grants;
+  }
+
+  /**
+   * The privacy officer's review of a grant (once; not of one's own grant): outcome and note recorded
+   * with who and when, audited, and told to the other privacy officers' streams.
+   */
+  async reviewBreakGlass(id: number, outcome: BreakGlassOutcome, note: string | null): Promise<BreakGlassGrant> {
+    if (!can(this.caller.roles, Permission.ReviewBreakGlass)) throw forbidden('reviewing emergency access grants is for the privacy officer');
+    const grant = await grantById(this.db, id);
+    if (!grant) throw new AccessError(AccessErrorCode.NotFound, `break-glass grant ${id} was not found`, { type: 'break-glass-grant', id });
+    if (grant.userId === this.caller.userId) throw forbidden('a grant is reviewed by someone other than its holder');
+    const at = this.options.now;
+    const text = note?.trim() || null;
+    if (!(await recordReview(this.db, id, { at, by: this.caller.username, outcome, note: text }))) {
+      throw new AccessError(AccessErrorCode.AlreadyReviewed, `break-glass grant ${id} was already reviewed`);
+    }
+    await publishBreakGlass(this.db, { ...grant, at, state: 'reviewed', outcome });
+    this.audit({ action: AuditAction.Update, entityType: 'break-glass-grant', entityId: id, patientId: grant.patientId, detail: { review: outcome } });
+    return { ...grant, reviewedAt: at, reviewedBy: this.caller.username, reviewOutcome: outcome, reviewNote: text };
   }
 
   private audit(e: Omit<AuditEntry, 'actor' | 'userId' | 'source' | 'at'>): void {

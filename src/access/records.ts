@@ -123,4 +123,7 @@ export interface BreakGlassGrant {
   source: string;
   reviewedAt: number | null;
   reviewedBy: string | null;
+  /** appropriate | inappropriate, once reviewed. */
+  reviewOutcome: string | null;
+  reviewNote: string | null;
 }

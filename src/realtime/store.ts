@@ -3,6 +3,7 @@ import { visiblePatientIds } from '../access/visible.js';
 import type { Caller } from '../access/caller.js';
 import { VISIBLE_EPISODE_STATUSES } from '../access/policy.js';
 import type { Database } from '../store/schema.js';
+import { ROLE_KINDS, roleKindsFor } from './audience.js';
 
 /** The SQL of src/realtime (its own, as audit/store.ts is the audit trail's): reads of realtime_event. */
 type Db = Kysely<Database>;
@@ -41,10 +42,24 @@ export async function eventsAfter(db: Db, after: number, limit: number): Promise
  * layer's own visible set (src/access visiblePatientIds), in id order.
  */
 export async function visibleEventsBetween(db: Db, caller: Caller, after: number, upTo: number, now: number, limit: number): Promise<RealtimeRow[]> {
+  const mine = roleKindsFor(caller.roles);
   return (await db.selectFrom('realtime_event').selectAll()
     .where('id', '>', after).where('id', '<=', upTo)
-    .where('patient_id', 'in', visiblePatientIds(db, caller, now))
+    .where((eb) => eb.or([
+      // Patient events to those who see the patient; role-audience kinds (audience.ts) only to their roles.
+      eb.and([eb('kind', 'not in', [...ROLE_KINDS]), eb('patient_id', 'in', visiblePatientIds(db, caller, now))]),
+      ...(mine.length > 0 ? [eb('kind', 'in', mine)] : []),
+    ]))
     .orderBy('id').limit(limit).execute()).map(toRow);
+}
+
+/** The roles of those of these users who are active (role-audience events go by them, read at delivery). */
+export async function activeRolesOf(db: Db, userIds: readonly number[]): Promise<Map<number, string[]>> {
+  const out = new Map<number, string[]>();
+  if (userIds.length === 0) return out;
+  const rows = await db.selectFrom('app_user').select(['id', 'roles']).where('id', 'in', [...userIds]).where('status', '=', 'active').execute();
+  for (const r of rows) out.set(Number(r.id), JSON.parse(r.roles) as string[]);
+  return out;
 }
 
 /**

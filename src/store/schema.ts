@@ -487,6 +487,8 @@ export interface BreakGlassGrantTable {
   reviewed_at: number | null;
   reviewed_by: string | null;
   review_note: string | null;
+  /** The privacy officer's finding: appropriate | inappropriate (null until reviewed). */
+  review_outcome: Defaulted<string | null>;
 }
 
 /** A change the dashboard is told about (src/realtime): written in the change's transaction; id = SSE event id. */
@@ -495,7 +497,7 @@ export interface RealtimeEventTable {
   /** When it was published (epoch ms): the replay window and pruning read it. */
   at: number;
   patient_id: number;
-  /** clinical-event | task | patient | alert */
+  /** clinical-event | task | patient | alert | break-glass (its audience: realtime/audience.ts) */
   kind: string;
   /** The id of the row it is about (clinical_event.id, task.id, ...). */
   ref_id: number;
