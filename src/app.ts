@@ -93,9 +93,17 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     }
   };
   try {
-    const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl });
+    const store = await openStore({
+      dataDir: config.dataDir,
+      databaseUrl: config.databaseUrl,
+      onKeyGenerated: (path, fingerprint) =>
+        logger.warn({ keyFile: path, fingerprint }, 'generated a new master key: back it up separately from the data directory (without it the data cannot be read)'),
+    });
     stops.push(() => store.close());
     logger.info({ dialect: store.dialect, location: store.location }, 'store open');
+    const keyOrigin = store.masterKeyOrigin;
+    logger.info({ keySource: keyOrigin?.origin, keyFile: keyOrigin?.path, fingerprint: store.keyring.master.fingerprint, dataKey: store.keyring.currentId }, 'encryption at rest: master key loaded');
+    for (const warning of keyOrigin?.warnings ?? []) logger.warn({ keyFile: keyOrigin?.path }, warning);
 
     const workers = await startProcessing(config, store, logger, options);
     stops.push(() => workers.stop());
@@ -139,7 +147,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
         processingAlive: () => !workersStopped && (heartbeat?.alive() ?? true),
         listeners: () => listenerUp,
       },
-    }, { db: store.db, config: config.auth }, {}, { https: tls && httpsOptions(tls) });
+    }, { db: store.db, config: config.auth }, { breakGlassMs: config.breakGlassMs }, { https: tls && httpsOptions(tls), trustProxy: config.http.trustProxy });
     await http.listen({ host: config.http.host, port: config.http.port });
     stops.push(() => http.close());
     const address = http.server.address();

@@ -26,3 +26,25 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
   });
 });
+
+describe('access settings of serve', () => {
+  it('reads the break-the-glass duration in hours (4 by default), refusing what is not a whole number of 1 to 72', () => {
+    expect(loadConfig({}).breakGlassMs).toBe(4 * 3_600_000);
+    expect(loadConfig({ CARECOORD_BREAK_GLASS_HOURS: '8' }).breakGlassMs).toBe(8 * 3_600_000);
+    for (const bad of ['four', '0', '1.5', '100']) expect(() => loadConfig({ CARECOORD_BREAK_GLASS_HOURS: bad }), bad).toThrow(/CARECOORD_BREAK_GLASS_HOURS/);
+  });
+
+  it('trusts no proxy by default, and the listed addresses and ranges when asked', () => {
+    expect(loadConfig({}).http.trustProxy).toBe(false);
+    expect(loadConfig({ CARECOORD_TRUST_PROXY: 'off' }).http.trustProxy).toBe(false);
+    expect(loadConfig({ CARECOORD_TRUST_PROXY: '10.0.0.5, 192.168.0.0/16, ::1, fd00::/8, loopback' }).http.trustProxy)
+      .toEqual(['10.0.0.5', '192.168.0.0/16', '::1', 'fd00::/8', 'loopback']);
+  });
+
+  it('refuses to trust everyone, a hop count (Fastify 5 ignores it) and what is not an address', () => {
+    expect(() => loadConfig({ CARECOORD_TRUST_PROXY: 'true' })).toThrow(/choose the address audited/);
+    expect(() => loadConfig({ CARECOORD_TRUST_PROXY: '2' })).toThrow(/hop count/);
+    expect(() => loadConfig({ CARECOORD_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/CARECOORD_TRUST_PROXY: not an address.*10\.0\.0\.0\/33/);
+    expect(() => loadConfig({ CARECOORD_TRUST_PROXY: 'proxy.internal' })).toThrow(ConfigError);
+  });
+});

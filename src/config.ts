@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { USER_ROLES } from './care/user.js';
 
 /** One MLLP listener: where it listens, its limits, TLS and which sending facilities it accepts. */
@@ -22,11 +23,22 @@ export interface ListenerConfig {
  */
 export type HttpTlsConfig = { mode: 'off' } | { mode: 'self-signed' } | { mode: 'files'; keyFile: string; certFile: string };
 
+/**
+ * Which reverse proxies' X-Forwarded-For the HTTP app believes (Fastify's trustProxy), so request.ip,
+ * the "from where" of every audit entry and the key of the sign-in rate limit, is the client's address:
+ * false (CARECOORD_TRUST_PROXY unset or off), or the proxies' addresses and CIDR ranges (proxy-addr's
+ * loopback, linklocal, uniquelocal too). Not a hop count: Fastify 5 treats one as "trust nothing",
+ * since it cannot tell a proxy from a client that connects directly and sends the header itself.
+ */
+export type TrustProxy = false | readonly string[];
+
 export interface Config {
   dataDir: string;
   /** postgres:// URL switches the store to PostgreSQL; otherwise SQLite files in dataDir. */
   databaseUrl: string | undefined;
-  http: { host: string; port: number; tls: HttpTlsConfig };
+  http: { host: string; port: number; tls: HttpTlsConfig; trustProxy: TrustProxy };
+  /** How long a break-the-glass grant lasts: CARECOORD_BREAK_GLASS_HOURS, default 4. */
+  breakGlassMs: number;
   /** Prometheus /metrics on a listener of its own (CARECOORD_METRICS_PORT; host CARECOORD_METRICS_HOST, 127.0.0.1); undefined = off. */
   metrics: { host: string; port: number } | undefined;
   listeners: readonly ListenerConfig[];
@@ -98,7 +110,9 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
       host: pick('http-host', 'CARECOORD_HTTP_HOST', (file.http as { host?: string } | undefined)?.host) ?? DEFAULTS.httpHost,
       port: port(pick('http-port', 'CARECOORD_HTTP_PORT', (file.http as { port?: number } | undefined)?.port), DEFAULTS.httpPort, 'CARECOORD_HTTP_PORT / --http-port'),
       tls: httpTlsFromEnv(env),
+      trustProxy: trustProxyFromEnv(env.CARECOORD_TRUST_PROXY),
     },
+    breakGlassMs: int(env.CARECOORD_BREAK_GLASS_HOURS, 4, 'CARECOORD_BREAK_GLASS_HOURS', 1, 72) * 3_600_000,
     metrics: env.CARECOORD_METRICS_PORT
       ? { host: env.CARECOORD_METRICS_HOST || '127.0.0.1', port: port(env.CARECOORD_METRICS_PORT, 0, 'CARECOORD_METRICS_PORT') }
       : undefined,
@@ -173,6 +187,32 @@ function httpTlsFromEnv(env: NodeJS.ProcessEnv): HttpTlsConfig {
     return { mode: 'off' };
   }
   return keyFile && certFile ? { mode: 'files', keyFile, certFile } : { mode: 'self-signed' };
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+function trustProxyFromEnv(value: string | undefined): TrustProxy {
+  const v = (value ?? '').trim();
+  if (v === '' || /^(off|false|no|0)$/i.test(v)) return false;
+  if (/^[0-9]+$/.test(v)) {
+    throw new ConfigError(`CARECOORD_TRUST_PROXY: a hop count ("${v}") is not honoured by Fastify 5 (any client could then choose its audited address); list the proxies' addresses or CIDR ranges`);
+  }
+  if (/^(on|true|yes|all|\*)$/i.test(v)) {
+    throw new ConfigError('CARECOORD_TRUST_PROXY must name the proxies (addresses, CIDR ranges, loopback...): trusting every sender would let any client choose the address audited for it');
+  }
+  const entries = splitList(v);
+  const bad = entries.filter((e) => !PROXY_NAMES.includes(e) && !isAddressOrCidr(e));
+  if (bad.length) throw new ConfigError(`CARECOORD_TRUST_PROXY: not an address, CIDR range or ${PROXY_NAMES.join('/')}: ${bad.join(', ')}`);
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  const [address, prefix, ...rest] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^[0-9]{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
 }
 
 function authFromEnv(env: NodeJS.ProcessEnv): AuthConfig {

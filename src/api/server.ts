@@ -1,6 +1,7 @@
 import helmet from '@fastify/helmet';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { TrustProxy } from '../config.js';
 import { authPlugin, type AuthPluginOptions } from '../auth/plugin.js';
 import { installErrorHandling } from './errors.js';
 import { readinessRoute, type ReadinessProbe } from './health.js';
@@ -19,6 +20,8 @@ export interface HealthSource {
 /** How the app is served: `https` (key, cert, minVersion) makes Fastify create an HTTPS server and send HSTS. */
 export interface HttpServeOptions {
   https?: { key: Buffer; cert: Buffer; minVersion: 'TLSv1.3' } | undefined;
+  /** Proxies whose X-Forwarded-For sets request.ip (config.ts TrustProxy); off when absent. */
+  trustProxy?: TrustProxy | undefined;
 }
 
 /** HSTS: one year (RFC 6797; the preload lists ask at least this), subdomains included. */
@@ -42,6 +45,8 @@ export function buildHttpApp(
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
     ...(serve.https ? { https: serve.https } : {}),
+    // request.ip is the audited "from where": the client's, when it came through a trusted proxy.
+    trustProxy: serve.trustProxy ? [...serve.trustProxy] : false,
   }) as unknown as FastifyInstance;
   // Secure headers on every reply; HSTS only when this server itself speaks TLS (behind a proxy, the proxy sends it).
   app.register(helmet, { hsts: serve.https ? { maxAge: HSTS_MAX_AGE_S, includeSubDomains: true } : false });
