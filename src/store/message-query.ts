@@ -47,6 +47,28 @@ export const MESSAGE_STATUSES = ['received', 'error', ...Object.values(InboxStat
 
 /** Log entries joined with their processing state, newest first. */
 export async function listMessages(db: Kysely<Database>, filter: MessageFilter): Promise<MessageSummary[]> {
+  const rows = await messageListQuery(db, filter).execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    receivedAt: Number(r.received_at),
+    listener: r.listener,
+    peer: r.peer,
+    senderKey: r.sender_key,
+    controlId: r.control_id,
+    messageType: r.message_type,
+    patientKey: r.patient_key,
+    byteLength: r.byte_length,
+    acceptCode: r.accept_code,
+    ackSent: msaCode(r.ack),
+    status: r.status ?? 'received',
+    attempts: r.attempts ?? 0,
+    errorCode: r.last_error_code ?? r.error_code,
+    errorText: r.last_error_text ?? r.error_text,
+  }));
+}
+
+/** The query of listMessages (exported so tests can check its plan uses the key indexes). */
+export function messageListQuery(db: Kysely<Database>, filter: MessageFilter) {
   let q = db
     .selectFrom('hl7log.message_log as m')
     .leftJoin('inbox as i', 'i.entry_id', 'm.id')
@@ -86,24 +108,7 @@ export async function listMessages(db: Kysely<Database>, filter: MessageFilter):
   if (filter.status === 'received') q = q.where('i.status', 'is', null);
   else if (filter.status === 'error') q = q.where('i.status', 'in', [InboxStatus.Failed, InboxStatus.Rejected]);
   else if (filter.status) q = q.where('i.status', '=', filter.status);
-  const rows = await q.orderBy('m.id', 'desc').limit(filter.limit ?? 100).execute();
-  return rows.map((r) => ({
-    id: Number(r.id),
-    receivedAt: Number(r.received_at),
-    listener: r.listener,
-    peer: r.peer,
-    senderKey: r.sender_key,
-    controlId: r.control_id,
-    messageType: r.message_type,
-    patientKey: r.patient_key,
-    byteLength: r.byte_length,
-    acceptCode: r.accept_code,
-    ackSent: msaCode(r.ack),
-    status: r.status ?? 'received',
-    attempts: r.attempts ?? 0,
-    errorCode: r.last_error_code ?? r.error_code,
-    errorText: r.last_error_text ?? r.error_text,
-  }));
+  return q.orderBy('m.id', 'desc').limit(filter.limit ?? 100);
 }
 
 /** MSA-1 of a stored ACK: the segment after MSA and the message's field separator (MSH-1). */
