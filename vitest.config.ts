@@ -8,5 +8,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // A fixed master key for test stores and the servers tests spawn (they inherit it), so no test
+    // writes ~/.config/carecoord/master.key. Test data only: never use this key for real data.
+    env: { CARECOORD_MASTER_KEY: 'dGVzdC1vbmx5LW1hc3Rlci1rZXktMzItYnl0ZXMhISE=' },
   },
 });

@@ -29,8 +29,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { CLI, REPO_ROOT, killAllChildren, startBaseline, startCarecoord, type ServerChild } from './lib/children.js';
+import type Database from 'better-sqlite3-multiple-ciphers';
+import { masterKeyFrom } from '../src/keys/index.js';
+import { openSqliteFile } from '../src/store/open.js';
+import { BENCH_MASTER_KEY, CLI, REPO_ROOT, killAllChildren, startBaseline, startCarecoord, type ServerChild } from './lib/children.js';
 import { percentile, perSecond, runPhase, type PhaseResult } from './lib/load.js';
 import { messageSource } from './lib/messages.js';
 
@@ -85,8 +87,9 @@ class StoreProbe {
   readonly #ops: Database.Database;
 
   constructor(dataDir: string) {
-    this.#log = new Database(join(dataDir, 'hl7-log.db'), { readonly: true, fileMustExist: true });
-    this.#ops = new Database(join(dataDir, 'carecoord.db'), { readonly: true, fileMustExist: true });
+    const master = masterKeyFrom(Buffer.from(BENCH_MASTER_KEY, 'base64'));
+    this.#log = openSqliteFile(join(dataDir, 'hl7-log.db'), master, { readonly: true, fileMustExist: true });
+    this.#ops = openSqliteFile(join(dataDir, 'carecoord.db'), master, { readonly: true, fileMustExist: true });
   }
 
   logCount(): { total: number; byAccept: Record<string, number>; maxId: number } {

@@ -3,6 +3,7 @@
  * data dir, default configuration) and the @medplum/hl7 baseline. Same readiness approach as
  * test/support/child.ts: read JSON lines from stdout until the "ready" line names the port.
  */
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -159,6 +160,9 @@ async function startChild(
  * (e.g. --cpu-prof for a profile of the run); `wrapper` is a command line the server runs under
  * (e.g. strace), signals then go to the server itself.
  */
+/** The master key the benchmarked server encrypts its temporary data dir with. */
+export const BENCH_MASTER_KEY = randomBytes(32).toString('base64');
+
 export function startCarecoord(dataDir: string, nodeArgs: string[] = [], wrapper: readonly string[] = []): Promise<ServerChild> {
   return startChild(
     'carecoord serve',
@@ -181,6 +185,8 @@ function serveEnv(): NodeJS.ProcessEnv {
     if (k === 'DATABASE_URL' || k.startsWith('CARECOORD_')) continue;
     env[k] = v;
   }
+  // A throw-away master key of the benchmark's own (the data dir is temporary too); StoreProbe opens with it.
+  env.CARECOORD_MASTER_KEY = BENCH_MASTER_KEY;
   return env;
 }
 

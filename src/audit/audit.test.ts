@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS, useFreshStore } from '../../test/support/stores.js';
+import { openSqliteFile } from '../store/open.js';
 import { appendAudit, appendAudits } from './append.js';
 import { ChainProblemKind } from './chain.js';
 import { AuditAction } from './entry.js';
@@ -60,7 +60,7 @@ describe.each(DIALECTS)('the audit chain on %s', (dialect) => {
 
   it.runIf(dialect === 'sqlite')('can append after reads beside another writer inside inAuditedTransaction, not in a deferred transaction', async () => {
     await sql`CREATE TABLE scratch (x integer)`.execute(db());
-    const other = new SqliteDatabase(join(ctx.tdb.dataDir, 'carecoord.db'));
+    const other = openSqliteFile(join(ctx.tdb.dataDir, 'carecoord.db'), ctx.store.keyring.master);
     other.pragma('busy_timeout = 0');
     try {
       // Deferred: the read fixes a snapshot, another connection commits, the append cannot upgrade.

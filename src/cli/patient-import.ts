@@ -78,7 +78,7 @@ export async function runPatientImport(args: string[]): Promise<number> {
 
 /** SQLite: a loader on its own connection with prepared statements; PostgreSQL: through the store's pool. */
 function loaderFor(store: Store): PatientLoader {
-  return store.dialect === 'sqlite' ? sqlitePatientLoader(join(store.location, SQLITE_OPS_FILE)) : postgresPatientLoader(store.db);
+  return store.dialect === 'sqlite' ? sqlitePatientLoader(join(store.location, SQLITE_OPS_FILE), store.keyring.master) : postgresPatientLoader(store.db);
 }
 
 /** Lines of the file (a last line without a line end counts), read as bytes: the progress total. */

@@ -1,6 +1,7 @@
-import type { Store } from './open.js';
-import { appendEntries, type AppendOutcome, type LogDraft } from './message-log.js';
+import { SQLITE_LOG_FILE, type Store } from './open.js';
+import { appendEntries, sealDraft, type AppendOutcome, type LogDraft } from './message-log.js';
 import { startThreadedAppender } from './log-writer-thread.js';
+import { KEYRING_REFRESH_MS, refreshKeyring } from './data-keys.js';
 
 /** Appends one batch of drafts in one transaction (one commit, one fsync) and reports each outcome. */
 export type LogAppender = (drafts: readonly LogDraft[]) => Promise<AppendOutcome[]>;
@@ -24,12 +25,36 @@ export const SQLITE_APPEND_SQL = {
  * PostgreSQL the Kysely repository runs one transaction per batch, one at a time.
  */
 export function createLogAppender(store: Store): { append: LogAppender; pipelined: boolean; close(): Promise<void> } {
-  if (store.sqliteLogPath) return startThreadedAppender(store.sqliteLogPath, SQLITE_APPEND_SQL);
+  if (store.sqliteLogPath) {
+    const threaded = startThreadedAppender(store.sqliteLogPath, SQLITE_APPEND_SQL, store.keyring.master.sqliteKey(SQLITE_LOG_FILE));
+    const fresh = keyringFreshener(store);
+    return {
+      ...threaded,
+      // Sealed here, synchronously, so batches are still posted in call order (the thread commits in that order).
+      append: (drafts) => {
+        fresh();
+        return threaded.append(drafts.map((d) => sealDraft(store.keyring, d)));
+      },
+    };
+  }
   return {
     // One transaction at a time: concurrent PostgreSQL transactions could make a later id visible
     // before an earlier one, and the workers take entries in by id.
     pipelined: false,
     append: (drafts) => store.db.transaction().execute((trx) => appendEntries(trx, drafts)),
     close: async () => undefined,
+  };
+}
+
+/**
+ * The SQLite append path must not wait for a query before posting (order): the keys are re-read in
+ * the background every KEYRING_REFRESH_MS, so a `keys rotate` by another process takes over new writes.
+ */
+function keyringFreshener(store: Store): () => void {
+  let running = false;
+  return () => {
+    if (running || Date.now() - store.keyring.loadedAt < KEYRING_REFRESH_MS) return;
+    running = true;
+    refreshKeyring(store.db, store.keyring, Date.now()).catch(() => undefined).finally(() => (running = false));
   };
 }

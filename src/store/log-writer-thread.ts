@@ -2,10 +2,11 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { AppendOutcome, LogDraft } from './message-log.js';
 import type { LogAppender } from './log-appender.js';
+import { sqlcipherRawKey } from '../keys/index.js';
 
 /**
  * The log writer thread's code. It is plain JavaScript run with `eval` so the same code serves the
- * built CLI and the TypeScript sources under test. It opens its own connection to the log file
+ * built CLI and the TypeScript sources under test. It opens its own keyed connection to the log file
  * (WAL, synchronous=FULL), and for each batch runs one transaction of prepared INSERT ... ON CONFLICT
  * DO NOTHING statements: the same semantics as appendEntries.
  */
@@ -13,7 +14,10 @@ const THREAD_CODE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const conn = new Database(':memory:');
-conn.prepare('ATTACH DATABASE ? AS hl7log').run(workerData.logPath);
+// Keyed like every other connection (see keySqlite in open.ts): SQLCipher v4 scheme, raw key.
+conn.pragma("cipher = 'sqlcipher'");
+conn.pragma('legacy = 4');
+conn.prepare('ATTACH DATABASE ? AS hl7log KEY ?').run(workerData.logPath, Buffer.from(workerData.logKey));
 conn.pragma('hl7log.journal_mode = WAL');
 conn.pragma('hl7log.synchronous = FULL');
 conn.pragma('busy_timeout = 10000');
@@ -84,9 +88,10 @@ export class LogWriteError extends Error {
  * MLLP frames, decides and writes ACKs keeps working while the disk syncs. Batches are answered in
  * the order they were posted.
  */
-export function startThreadedAppender(logPath: string, sql: { insertSql: string; earlierSql: string }): ThreadedAppender {
-  const driver = createRequire(import.meta.url).resolve('better-sqlite3');
-  const worker = new Worker(THREAD_CODE, { eval: true, workerData: { driver, logPath, ...sql } });
+export function startThreadedAppender(logPath: string, sql: { insertSql: string; earlierSql: string }, logKey: Buffer): ThreadedAppender {
+  const driver = createRequire(import.meta.url).resolve('better-sqlite3-multiple-ciphers');
+  // The key as the SQLCipher raw-key text x'..' (bytes), so the thread's code needs nothing of ours.
+  const worker = new Worker(THREAD_CODE, { eval: true, workerData: { driver, logPath, logKey: sqlcipherRawKey(logKey), ...sql } });
   worker.unref();
   const pending = new Map<number, { resolve: (o: AppendOutcome[]) => void; reject: (e: Error) => void }>();
   let nextId = 1;

@@ -10,6 +10,7 @@ import { auditMigration } from './migrations/2026-11-25T1600-audit.js';
 import { authMigration } from './migrations/2026-11-25T1610-auth.js';
 import { accessMigration } from './migrations/2026-11-25T1620-access.js';
 import { realtimeMigration } from './migrations/2026-11-25T1630-realtime.js';
+import { dataKeysMigration } from './migrations/2026-11-25T1700-data-keys.js';
 import { messageSearchMigration } from './migrations/2026-11-25T1720-message-search.js';
 import { breakGlassReviewMigration } from './migrations/2026-11-25T1740-break-glass-review.js';
 
@@ -26,6 +27,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '2026-11-25T1610-auth': authMigration(dialect),
     '2026-11-25T1620-access': accessMigration(dialect),
     '2026-11-25T1630-realtime': realtimeMigration(dialect),
+    '2026-11-25T1700-data-keys': dataKeysMigration(dialect),
     '2026-11-25T1720-message-search': messageSearchMigration(dialect),
     '2026-11-25T1740-break-glass-review': breakGlassReviewMigration(dialect),
   };

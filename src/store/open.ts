@@ -1,10 +1,14 @@
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import {
+  KeyError, KeyErrorCode, Keyring, keySourceFromEnv, resolveMasterKey, sqlcipherRawKey, type KeySource, type MasterKey, type ResolvedMasterKey,
+} from '../keys/index.js';
 import type { Database } from './schema.js';
 import { migrateToLatest } from './migrate.js';
+import { KeyringPlugin, loadKeyring } from './data-keys.js';
 
 export type DialectName = 'sqlite' | 'postgres';
 
@@ -20,6 +24,10 @@ export interface Store {
   readonly sqliteLogPath?: string;
   /** Human-readable location without credentials, for logs. */
   readonly location: string;
+  /** The data keys (and the master key they are wrapped under); also reachable from `db` with keyringOf. */
+  readonly keyring: Keyring;
+  /** Where the master key came from (undefined when the caller passed one). */
+  readonly masterKeyOrigin?: Omit<ResolvedMasterKey, 'key'>;
   close(): Promise<void>;
 }
 
@@ -32,6 +40,12 @@ export interface StoreOptions {
   migrate?: boolean;
   /** PostgreSQL pool size. */
   poolSize?: number;
+  /** Where to find the master key; default: the environment (CARECOORD_KEY_FILE, CARECOORD_MASTER_KEY, default file). */
+  keys?: KeySource;
+  /** An already resolved master key (the processing thread gets the server's). */
+  masterKey?: MasterKey;
+  /** Told when a new master key was generated (default: one line on stderr). */
+  onKeyGenerated?: (path: string, fingerprint: string) => void;
 }
 
 export const SQLITE_OPS_FILE = 'carecoord.db';
@@ -41,18 +55,36 @@ export function isPostgresUrl(url: string | undefined): url is string {
   return !!url && /^postgres(ql)?:\/\//i.test(url);
 }
 
-/** Open (and by default migrate) the store selected by the options. */
+/**
+ * Open (and by default migrate) the store selected by the options, keyed: the SQLite files are
+ * encrypted with the master key's SQLite subkeys, and the data keys are loaded (the first one is
+ * created in a new store). Fails with a KeyError when the key does not open the store.
+ */
 export async function openStore(options: StoreOptions): Promise<Store> {
-  const store = isPostgresUrl(options.databaseUrl)
-    ? openPostgres(options.databaseUrl, options.poolSize ?? 10)
-    : openSqlite(options.dataDir);
-  if (options.migrate !== false) {
-    try {
-      await migrateToLatest(store.db, store.dialect);
-    } catch (err) {
-      await store.close();
-      throw err;
+  const postgres = isPostgresUrl(options.databaseUrl);
+  const dir = resolve(options.dataDir);
+  let origin: ResolvedMasterKey | undefined;
+  let master = options.masterKey;
+  if (!master) {
+    origin = resolveMasterKey(options.keys ?? keySourceFromEnv(process.env), {
+      dataDir: dir,
+      existingDataFiles: postgres ? [] : [join(dir, SQLITE_OPS_FILE), join(dir, SQLITE_LOG_FILE)],
+    });
+    master = origin.key;
+    if (origin.origin === 'generated') {
+      (options.onKeyGenerated ?? ((path, fp) => process.stderr.write(
+        `carecoord: generated a new master key ${path} (fingerprint ${fp}); back it up separately from the data: without it the data cannot be read\n`)))(origin.path!, master.fingerprint);
     }
+  }
+  const keyring = new Keyring(master);
+  const opened = postgres ? openPostgres(options.databaseUrl!, options.poolSize ?? 10, keyring) : openSqlite(dir, keyring);
+  const store: Store = origin ? { ...opened, masterKeyOrigin: { origin: origin.origin, path: origin.path, warnings: origin.warnings } } : opened;
+  try {
+    if (options.migrate !== false) await migrateToLatest(store.db, store.dialect);
+    await loadKeyring(store.db, keyring, Date.now());
+  } catch (err) {
+    await store.close();
+    throw err;
   }
   return store;
 }
@@ -64,28 +96,103 @@ export async function openStore(options: StoreOptions): Promise<Store> {
  * everything the workers write there is derived from the durable log and commits together with the
  * entries' processed marks, so lost commits are simply processed again, never half-applied.
  */
-function sqliteConnection(mainPath: string, logPath: string): SqliteDatabase.Database {
+function sqliteConnection(mainPath: string, logPath: string, master: MasterKey): SqliteDatabase.Database {
+  refuseUnencrypted(mainPath);
+  refuseUnencrypted(logPath);
   const conn = new SqliteDatabase(mainPath);
-  conn.pragma('journal_mode = WAL');
-  conn.pragma('synchronous = NORMAL');
-  conn.pragma('busy_timeout = 10000');
-  conn.pragma('foreign_keys = ON');
-  conn.prepare('ATTACH DATABASE ? AS hl7log').run(logPath);
-  conn.pragma('hl7log.journal_mode = WAL');
-  conn.pragma('hl7log.synchronous = FULL');
-  return conn;
+  try {
+    keySqlite(conn, master.sqliteKey(SQLITE_OPS_FILE));
+    checkKeyed(conn, 'main', mainPath, master);
+    conn.pragma('journal_mode = WAL');
+    conn.pragma('synchronous = NORMAL');
+    conn.pragma('busy_timeout = 10000');
+    conn.pragma('foreign_keys = ON');
+    // The cipher set on the connection applies to attached files; KEY gives the log file its own subkey.
+    conn.prepare('ATTACH DATABASE ? AS hl7log KEY ?').run(logPath, sqlcipherRawKey(master.sqliteKey(SQLITE_LOG_FILE)));
+    checkKeyed(conn, 'hl7log', logPath, master);
+    conn.pragma('hl7log.journal_mode = WAL');
+    conn.pragma('hl7log.synchronous = FULL');
+    return conn;
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
 }
 
-function openSqlite(dataDir: string): Store {
-  const dir = resolve(dataDir);
+/**
+ * SQLite3 Multiple Ciphers with the SQLCipher v4 scheme (legacy=4): AES-256-CBC per page with an
+ * HMAC-SHA512 per page, the WAL encrypted the same way. The key is raw (x'..', no PBKDF2): it is
+ * already a uniformly random HKDF output. Must run before the first read of the file.
+ */
+export function keySqlite(conn: SqliteDatabase.Database, key: Buffer): void {
+  conn.pragma(`cipher = 'sqlcipher'`);
+  conn.pragma('legacy = 4');
+  conn.key(sqlcipherRawKey(key));
+}
+
+/**
+ * One more keyed connection to a store's SQLite file (a bulk loader, a probe, a test's second
+ * writer): the file's own subkey, checked before use.
+ */
+export function openSqliteFile(path: string, master: MasterKey, options: SqliteDatabase.Options = {}): SqliteDatabase.Database {
+  refuseUnencrypted(path);
+  const conn = new SqliteDatabase(path, options);
+  try {
+    keySqlite(conn, master.sqliteKey(basename(path)));
+    checkKeyed(conn, 'main', path, master);
+    return conn;
+  } catch (err) {
+    conn.close();
+    throw err;
+  }
+}
+
+/** A wrong key reads as "file is not a database": say which key and file instead. */
+function checkKeyed(conn: SqliteDatabase.Database, schema: string, path: string, master: MasterKey): void {
+  try {
+    conn.prepare(`SELECT count(*) FROM ${schema}.sqlite_master`).get();
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'SQLITE_NOTADB') throw err;
+    throw new KeyError(KeyErrorCode.KeyMismatch,
+      `the master key (fingerprint ${master.fingerprint}) does not open ${path}: it was created with another key (set CARECOORD_KEY_FILE to that key)`);
+  }
+  const cipher = conn.pragma(`${schema}.cipher`, { simple: true });
+  if (cipher !== 'sqlcipher') throw new KeyError(KeyErrorCode.KeyMismatch, `${path} is not using the sqlcipher scheme (${String(cipher)})`);
+}
+
+const PLAIN_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** A file from before encryption at rest starts with the plain SQLite header: refuse, name the remedy. */
+function refuseUnencrypted(path: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return;
+  }
+  try {
+    const head = Buffer.alloc(16);
+    if (readSync(fd, head, 0, 16, 0) === 16 && head.equals(PLAIN_HEADER)) {
+      throw new KeyError(KeyErrorCode.DataUnencrypted, `${path} is not encrypted (written before encryption at rest): run carecoord keys encrypt-data-dir with the server stopped`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openSqlite(dir: string, keyring: Keyring): Omit<Store, 'masterKeyOrigin'> {
   mkdirSync(dir, { recursive: true });
   const opsPath = join(dir, SQLITE_OPS_FILE);
   const logPath = join(dir, SQLITE_LOG_FILE);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqliteConnection(opsPath, logPath) }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqliteConnection(opsPath, logPath, keyring.master) }),
+    plugins: [new KeyringPlugin(keyring)],
+  });
   let closed = false;
   return {
     dialect: 'sqlite',
     db,
+    keyring,
     sqliteLogPath: logPath,
     location: dir,
     async close() {
@@ -96,7 +203,7 @@ function openSqlite(dataDir: string): Store {
   };
 }
 
-function openPostgres(url: string, poolSize: number): Store {
+function openPostgres(url: string, poolSize: number, keyring: Keyring): Omit<Store, 'masterKeyOrigin'> {
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
@@ -105,11 +212,12 @@ function openPostgres(url: string, poolSize: number): Store {
   });
   // An idle client's error (server restart) must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins: [new KeyringPlugin(keyring)] });
   let closed = false;
   return {
     dialect: 'postgres',
     db,
+    keyring,
     location: redactUrl(url),
     async close() {
       if (closed) return;

@@ -1,8 +1,10 @@
-import SqliteDatabase from 'better-sqlite3';
+import type SqliteDatabase from 'better-sqlite3-multiple-ciphers';
 import { Kysely, SqliteDialect, sql, type Insertable } from 'kysely';
 import { canonicalJson, type Demographics, type PatientIdentifier } from '../patients/index.js';
 import { flatColumns, type Provenance } from './patients.js';
 import type { Database } from './schema.js';
+import type { MasterKey } from '../keys/index.js';
+import { openSqliteFile } from './open.js';
 
 /**
  * Bulk load of known-distinct patients (`carecoord patient import`): for each, the rows createPatient,
@@ -121,8 +123,8 @@ function sqliteInserter(conn: SqliteDatabase.Database, table: string) {
  * one state, and ids above the last one handed out are ours (AUTOINCREMENT moves past them). `finish`
  * gets a Kysely handle on this connection, inside the transaction.
  */
-export function sqlitePatientLoader(file: string): PatientLoader {
-  const conn = new SqliteDatabase(file);
+export function sqlitePatientLoader(file: string, master: MasterKey): PatientLoader {
+  const conn = openSqliteFile(file, master);
   conn.pragma('journal_mode = WAL');
   conn.pragma('synchronous = NORMAL');
   conn.pragma('busy_timeout = 10000');

@@ -505,6 +505,18 @@ export interface RealtimeEventTable {
   payload: string;
 }
 
+/** A data key (src/keys), wrapped under the master key; `id` is the key id written into each sealed value. */
+export interface DataKeyTable {
+  id: number;
+  /** nonce | AES-256-GCM(wrapping subkey, data key) | tag, bound to the id. */
+  wrapped: Buffer;
+  /** Fingerprint of the master key it is wrapped under (names the key file without revealing it). */
+  master_fp: string;
+  created_at: number;
+  /** Set when a newer key took over new writes; the key still opens what it sealed. */
+  retired_at: number | null;
+}
+
 export interface Database {
   'hl7log.message_log': MessageLogTable;
   'hl7log.log_policy': LogPolicyTable;
@@ -535,4 +547,5 @@ export interface Database {
   session: SessionTable;
   break_glass_grant: BreakGlassGrantTable;
   realtime_event: RealtimeEventTable;
+  data_key: DataKeyTable;
 }
