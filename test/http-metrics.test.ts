@@ -1,6 +1,9 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { signIn, type ApiServer } from '../src/access/testing.js';
+import { addUserWithPassword, authConfig } from '../src/auth/testing.js';
 import { metrics } from '../src/metrics/index.js';
+import { SseClient } from '../src/realtime/testing.js';
 import { adt, eventually, startTestPlatform, type TestPlatform } from './support/platform.js';
 import { DIALECTS } from './support/stores.js';
 
@@ -97,6 +100,24 @@ describe.each(DIALECTS)('GET /metrics (%s)', (dialect) => {
     metrics.sseConnections.dec();
     expect(value((await scrape(port)).text, 'carecoord_sse_connections')).toBe(1);
     metrics.sseConnections.dec();
+  });
+
+  it('counts the open SSE streams of the running server, and NAKs by code', async () => {
+    tp = await startTestPlatform(dialect, METRICS);
+    const port = tp.platform.metricsPort!;
+    await addUserWithPassword(tp.platform.store.db, 'coord1', ['coordinator']);
+    const server: ApiServer = { url: `http://127.0.0.1:${tp.platform.httpPort}`, config: authConfig(), clock: { now: Date.now() }, breakGlassMs: 0, close: async () => {} };
+    const before = (await scrape(port)).text;
+    const client = await tp.connect();
+    expect((await client.send(adt('N1', 'MRNN1', { facility: 'ELSEWHERE' }))).toString('latin1')).toContain('MSA|AR|N1');
+    await client.close();
+    const streams = [await SseClient.open(server, await signIn(server, 'coord1')), await SseClient.open(server, await signIn(server, 'coord1'))];
+    for (const s of streams) await s.until((c) => c.of('ready').length === 1);
+    const open = (await scrape(port)).text;
+    expect(value(open, 'carecoord_sse_connections') - value(before, 'carecoord_sse_connections')).toBe(2);
+    expect(value(open, 'carecoord_mllp_messages_acknowledged_total{listener="default",code="AR"}') - value(before, 'carecoord_mllp_messages_acknowledged_total{listener="default",code="AR"}')).toBe(1);
+    for (const s of streams) s.close();
+    await eventually(async () => value((await scrape(port)).text, 'carecoord_sse_connections') === value(before, 'carecoord_sse_connections'), 5_000, 'the streams closed');
   });
 });
 

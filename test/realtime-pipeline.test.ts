@@ -63,4 +63,35 @@ describe.each(DIALECTS)('an ADT over MLLP on the stream, %s', (dialect) => {
       other.close();
     }
   }, 60_000);
+
+  it("tells the care team's streams of a new address (A08), in the transaction that stored it, and nobody off the team", async () => {
+    const db = tp.platform.store.db;
+    const server: ApiServer = { url: `http://127.0.0.1:${tp.platform.httpPort}`, config: authConfig(), clock: { now: Date.now() }, breakGlassMs: 0, close: async () => {} };
+    const stream = await SseClient.open(server, await signIn(server, 'coord1'));
+    const other = await SseClient.open(server, await signIn(server, 'doc1'));
+    try {
+      await stream.until((c) => c.of('ready').length === 1);
+      await other.until((c) => c.of('ready').length === 1);
+      const moved = [
+        `MSH|^~\\&|EPIC|GENHOSP|CARECOORD|CC|20261125111500-0500||ADT^A08^ADT_A01|${dialect}-upd-1|P|2.5.1`,
+        'EVN|A08|20261125111500-0500',
+        'PID|1||RT1001^^^GENHOSP^MR||DOE^JANE^Q||19500101|F|||12 New Street^^Springfield^IL^62704^^H',
+        'PV1|1|I|4W^401^A',
+      ].join('\r') + '\r';
+      await send(moved);
+      await stream.until((c) => c.of('patient').length === 1, 10_000, 'the patient update');
+      const update = stream.of('patient')[0]!;
+      const patientId = update.json.patientId;
+      expect(update.json).toMatchObject({ kind: 'patient', refId: patientId, change: 'demographics' });
+      expect(update.data).not.toMatch(/New Street|Springfield/);
+      const row = await db.selectFrom('patient').select(['address_line', 'updated_at']).where('id', '=', patientId).executeTakeFirstOrThrow();
+      expect(row.address_line).toBe('12 New Street');
+      expect(Number((await db.selectFrom('realtime_event').select('at').where('id', '=', Number(update.id)).executeTakeFirstOrThrow()).at)).toBe(Number(row.updated_at));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(other.data).toEqual([]);
+    } finally {
+      stream.close();
+      other.close();
+    }
+  }, 60_000);
 });

@@ -140,7 +140,7 @@ export function unmergePatients(db: Kysely<Database>, mergeId: number, by: strin
       const from = merge.moved.priorMovedFrom[String(id)];
       if (from !== undefined) await setMovedFrom(trx, [id], from);
     }
-    await unmarkMerged(trx, merge.mergedId, merge.moved.priorStatus, at);
+    await unmarkMerged(trx, merge.mergedId, merge.survivorId, merge.moved.priorStatus, at);
     await refreshMatchKeys(trx, merge.mergedId);
     await withdrawMergeEvent(trx, merge.moved.eventId, at);
     const reopenedReviews: number[] = [];

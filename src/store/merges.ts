@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
+import { publishPatient } from '../realtime/publish-patient.js';
 import type { Database } from './schema.js';
 
 /**
  * The patient-scoped tables whose rows follow a merge to the survivor, and go back on unmerge. Every
  * one has `id` and `patient_id`. A capability with a new patient-scoped table adds one line here.
  * Not moved: a patient's own names, demographics history and match keys (they describe the merged
- * record, which stays as a tombstone), and audit logs.
+ * record, which stays as a tombstone), audit logs, and realtime_event: the stream's replay window, whose
+ * rows stay on the patient they were published for, so a merge never lets the survivor's team replay
+ * the merged patient's earlier events (docs/architecture.md, Real-time).
  */
 export const MERGE_MOVED_TABLES = [
   'patient_identifier',
@@ -98,14 +101,20 @@ export async function setMovedFrom(db: Kysely<Database>, ids: readonly number[],
   for (const part of chunks(ids)) await db.updateTable('patient_identifier').set({ moved_from: from }).where('id', 'in', part).execute();
 }
 
-/** Make `mergedId` a tombstone pointing at `survivorId`. */
+/**
+ * Make `mergedId` a tombstone pointing at `survivorId`; a 'patient' event on the survivor tells its
+ * streams (only there: nobody sees a tombstone, and its earlier stream events stay its own).
+ */
 export async function markMerged(db: Kysely<Database>, mergedId: number, survivorId: number, at: number): Promise<void> {
   await db.updateTable('patient').set({ status: 'merged', merged_into: survivorId, updated_at: at }).where('id', '=', mergedId).execute();
+  await publishPatient(db, { patientId: survivorId, at, change: 'merge', otherPatientId: mergedId });
 }
 
-/** Bring a tombstone back as a patient of its own, with `status`. */
-export async function unmarkMerged(db: Kysely<Database>, patientId: number, status: string, at: number): Promise<void> {
+/** Bring a tombstone back as a patient of its own, with `status` ('patient' events on both patients). */
+export async function unmarkMerged(db: Kysely<Database>, patientId: number, survivorId: number, status: string, at: number): Promise<void> {
   await db.updateTable('patient').set({ status, merged_into: null, updated_at: at }).where('id', '=', patientId).execute();
+  await publishPatient(db, { patientId: survivorId, at, change: 'unmerge', otherPatientId: patientId });
+  await publishPatient(db, { patientId, at, change: 'unmerge', otherPatientId: survivorId });
 }
 
 export async function insertMerge(db: Kysely<Database>, m: Omit<MergeRow, 'id' | 'reversedAt' | 'reversedBy'>): Promise<number> {

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { canonicalJson, mergeDemographics, sameDemographics, type Demographics, type PatientIdentifier, type PatientStatus } from '../patients/index.js';
+import { publishPatient } from '../realtime/publish-patient.js';
 import type { Database } from './schema.js';
 
 /** A stored patient with its demographics decoded. */
@@ -148,11 +149,14 @@ export async function updateDemographics(db: Kysely<Database>, patientId: number
     await db.updateTable('patient_name').set({ valid_to: p.at }).where('patient_id', '=', patientId).where('valid_to', 'is', null).execute();
     await insertNames(db, patientId, next, p);
   }
+  await publishPatient(db, { patientId, at: p.at, change: 'demographics' }); // heard by the streams at commit
   return 'changed';
 }
 
+/** Set a patient's status (deceased, active again, staging...), told to the streams at commit. */
 export async function setPatientStatus(db: Kysely<Database>, patientId: number, status: PatientStatus, at: number): Promise<void> {
   await db.updateTable('patient').set({ status, updated_at: at }).where('id', '=', patientId).execute();
+  await publishPatient(db, { patientId, at, change: 'status', status });
 }
 
 /** Earlier versions of a patient's demographics, newest first. */
