@@ -69,7 +69,8 @@ describe.each(DIALECTS)('serve behind a reverse proxy, %s', (dialect) => {
 
 describe('serve refuses bad access settings at startup', () => {
   it('names the variable and exits non-zero', async () => {
-    for (const env of [{ CARECOORD_BREAK_GLASS_HOURS: 'four' }, { CARECOORD_TRUST_PROXY: 'true' }]) {
+    const bad: Record<string, string>[] = [{ CARECOORD_BREAK_GLASS_HOURS: 'four' }, { CARECOORD_TRUST_PROXY: 'true' }];
+    for (const env of bad) {
       const r = await runCli(['serve'], { ...env, CARECOORD_HTTP_TLS: 'off' }, 20_000);
       expect(r.code, JSON.stringify(env)).not.toBe(0);
       expect(r.stderr).toContain(Object.keys(env)[0]);
