@@ -9,6 +9,7 @@ import { Heartbeat } from './api/health.js';
 import { httpsOptions, loadHttpTls } from './api/tls.js';
 import { HandlerRegistry } from './ingest/handlers.js';
 import { RetentionJob } from './ingest/retention.js';
+import { AuditRetentionJob } from './audit/retention-job.js';
 import { IngestService } from './ingest/service.js';
 import { WorkerPool } from './ingest/worker-pool.js';
 import { ProcessingThread, type Processing } from './ingest/processing.js';
@@ -119,6 +120,9 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     const retention = new RetentionJob(store.db, logger.child({ component: 'retention' }), config.retentionDays);
     retention.start();
     stops.push(() => retention.stop());
+    const auditRetention = new AuditRetentionJob(store.db, logger.child({ component: 'audit-retention' }), { retentionDays: config.auditRetentionDays });
+    auditRetention.start();
+    stops.push(() => auditRetention.stop());
 
     const appender = createLogAppender(store);
     stops.push(() => appender.close());

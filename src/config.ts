@@ -45,6 +45,8 @@ export interface Config {
   workers: { concurrency: number; maxAttempts: number; retryBaseMs: number; pollIntervalMs: number };
   /** Raw message log retention; the database refuses deletes of anything younger than six years. */
   retentionDays: number;
+  /** Audit trail retention (CARECOORD_AUDIT_RETENTION_DAYS, six years at least): `serve` prunes older entries once a day. */
+  auditRetentionDays: number;
   logLevel: string;
   /** carecoord's own MSH-3/MSH-4 in the acknowledgments it sends. */
   application: string;
@@ -124,6 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
       pollIntervalMs: int(pick(undefined, 'CARECOORD_POLL_MS', undefined), 1000, 'CARECOORD_POLL_MS', 10, 60_000),
     },
     retentionDays: int(pick(undefined, 'CARECOORD_RETENTION_DAYS', file.retentionDays), DEFAULTS.retentionDays, 'CARECOORD_RETENTION_DAYS (six years at least)', DEFAULTS.retentionDays, 100_000),
+    auditRetentionDays: int(pick(undefined, 'CARECOORD_AUDIT_RETENTION_DAYS', file.auditRetentionDays), DEFAULTS.retentionDays, 'CARECOORD_AUDIT_RETENTION_DAYS (six years at least)', DEFAULTS.retentionDays, 100_000),
     logLevel: pick('log-level', 'CARECOORD_LOG_LEVEL', file.logLevel) ?? 'info',
     application: env.CARECOORD_APPLICATION ?? (file.application as string | undefined) ?? 'CARECOORD',
     facility: env.CARECOORD_FACILITY ?? (file.facility as string | undefined) ?? 'CARECOORD',
