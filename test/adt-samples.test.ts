@@ -10,6 +10,7 @@ import { ADT_MESSAGE_TYPES, registerAdtHandlers } from '../src/adt/index.js';
 import { readHl7, readLenientHeader, splitBatch } from '../src/hl7/index.js';
 import { listEncounterEvents, listPatientEvents } from '../src/store/events.js';
 import { findEncountersByVisit, listPatientEncounters } from '../src/store/encounters.js';
+import { getEntry } from '../src/store/message-log.js';
 import { listMessages, type MessageSummary } from '../src/store/message-query.js';
 import { findByIdentifier } from '../src/store/patients.js';
 import { eventually, startTestPlatform, type TestPlatform } from './support/platform.js';
@@ -80,7 +81,7 @@ describe.each(DIALECTS)('the ADT samples through the ADT handlers on %s', (diale
         expect(e.status).toBe('rejected');
         continue;
       }
-      const raw = (await db().selectFrom('hl7log.message_log').select('raw').where('id', '=', e.id).executeTakeFirstOrThrow()).raw;
+      const raw = (await getEntry(db(), e.id))!.raw;
       expect(e.status, `${file} #${e.id} ${routedType(raw)}`).toBe(HANDLED.has(routedType(raw) ?? '') ? 'processed' : 'unhandled');
     }
   });

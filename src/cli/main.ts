@@ -7,6 +7,7 @@ import { runMessages } from './messages.js';
 import { runSend } from './send.js';
 import { runServe } from './serve.js';
 import { CliError } from './args.js';
+import { KEYS_USAGE, runKeys } from './keys.js';
 
 const USAGE = `carecoord — care coordination platform
 
@@ -63,6 +64,8 @@ Audit trail (privacy officer; also --data-dir DIR):
                          [--outcome success|denied|failed] [--limit N] [--csv | --json]   (itself audited)
   carecoord audit prune [--retention-days N]                 remove entries older than N days (default and floor: 2192)
 
+${KEYS_USAGE}
+
 Environment: DATABASE_URL (postgres://... switches from SQLite to PostgreSQL), CARECOORD_DATA_DIR,
 CARECOORD_MLLP_PORT, CARECOORD_HTTP_PORT and the others listed in the README.`;
 
@@ -81,6 +84,7 @@ const verbs: Record<string, (args: string[]) => Promise<number>> = {
   patient: runPatient,
   ...careVerbs,
   audit: runAudit,
+  keys: runKeys,
 };
 
 async function main(argv: string[]): Promise<number> {

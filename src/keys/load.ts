@@ -39,6 +39,8 @@ export interface ResolveOptions {
   dataDir: string;
   /** Database files that, when present, mean data exists and a new key must not be generated. */
   existingDataFiles: readonly string[];
+  /** False: never generate (a verb that needs an existing key). Default true. */
+  generate?: boolean;
 }
 
 /**
@@ -59,6 +61,9 @@ export function resolveMasterKey(source: KeySource, options: ResolveOptions): Re
     return { key: masterKeyFrom(parseMasterKeyText(text, `key file ${path}`)), origin: explicit ? 'file' : 'default', path, warnings };
   }
   const present = options.existingDataFiles.filter((f) => existsSync(f));
+  if (options.generate === false) {
+    throw new KeyError(KeyErrorCode.KeyMissing, `no master key is configured and ${path} does not exist: set CARECOORD_KEY_FILE or CARECOORD_MASTER_KEY`);
+  }
   if (present.length > 0) {
     throw new KeyError(KeyErrorCode.KeyMissing,
       `${present.map((f) => basename(f)).join(' and ')} exist in ${resolve(options.dataDir)} but no master key is configured and ${path} does not exist: ` +

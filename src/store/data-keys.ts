@@ -49,6 +49,11 @@ export async function refreshKeyring(db: Kysely<Database>, keyring: Keyring, now
   keyring.load(await listDataKeys(db), now);
 }
 
+/** Re-read the keys now (after a rotation). */
+export async function reloadKeyring(db: Kysely<Database>, keyring: Keyring, now: number): Promise<void> {
+  keyring.load(await listDataKeys(db), now);
+}
+
 /** A new data key (random 32 bytes, random non-zero uint32 id), wrapped under the master key; returns its id. */
 export async function addDataKey(db: Kysely<Database>, keyring: Keyring, now: number): Promise<number> {
   for (;;) {

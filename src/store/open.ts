@@ -46,6 +46,8 @@ export interface StoreOptions {
   masterKey?: MasterKey;
   /** Told when a new master key was generated (default: one line on stderr). */
   onKeyGenerated?: (path: string, fingerprint: string) => void;
+  /** Runs after migrations, before the data keys are read (master key rotation re-wraps them here). */
+  beforeKeyring?: (db: Kysely<Database>) => Promise<void>;
 }
 
 export const SQLITE_OPS_FILE = 'carecoord.db';
@@ -81,6 +83,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
   const store: Store = origin ? { ...opened, masterKeyOrigin: { origin: origin.origin, path: origin.path, warnings: origin.warnings } } : opened;
   try {
     if (options.migrate !== false) await migrateToLatest(store.db, store.dialect);
+    await options.beforeKeyring?.(store.db);
     await loadKeyring(store.db, keyring, Date.now());
   } catch (err) {
     await store.close();
