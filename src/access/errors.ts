@@ -16,6 +16,8 @@ export const AccessErrorCode = {
   InvalidReason: 'access.invalid_reason',
   /** A break-the-glass grant already reviewed (by someone else, or twice) (409). */
   AlreadyReviewed: 'access.already_reviewed',
+  /** A patient search without enough to go on: an identifier, or a family name with a birth date (400). */
+  InvalidSearch: 'access.invalid_search',
 } as const;
 export type AccessErrorCode = (typeof AccessErrorCode)[keyof typeof AccessErrorCode];
 
@@ -25,6 +27,7 @@ export const ACCESS_ERROR_STATUS: Readonly<Record<AccessErrorCode, number>> = {
   [AccessErrorCode.InvalidCursor]: 400,
   [AccessErrorCode.InvalidReason]: 400,
   [AccessErrorCode.AlreadyReviewed]: 409,
+  [AccessErrorCode.InvalidSearch]: 400,
 };
 
 export class AccessError extends Error {
@@ -34,11 +37,16 @@ export class AccessError extends Error {
     readonly code: AccessErrorCode,
     message: string,
     /** What was asked for, for the audit entry of a refusal. */
-    readonly subject?: { type: string; id: number },
+    readonly subject?: { type: string; id: number; write?: boolean },
   ) {
     super(message);
   }
 }
 
-export const notVisible = (what: 'patient' | 'task', id: number): AccessError => new AccessError(AccessErrorCode.NotFound, `${what} ${id} was not found`, { type: what, id });
+/** What an id in a request names (the audit entry of a refusal says which). */
+export type Subject = 'patient' | 'task' | 'episode' | 'team-member' | 'goal' | 'intervention' | 'schedule';
+
+/** Not found or not visible: one answer. `write` marks an attempted change (audited as update). */
+export const notVisible = (what: Subject, id: number, write = false): AccessError =>
+  new AccessError(AccessErrorCode.NotFound, `${what} ${id} was not found`, { type: what, id, ...(write ? { write } : {}) });
 export const forbidden = (message: string): AccessError => new AccessError(AccessErrorCode.Forbidden, message);

@@ -4,6 +4,14 @@ import { publishBreakGlass } from '../realtime/audience.js';
 import { grantById, insertGrant, listGrants, patientIsLive, recordReview, taskPatientId, type BreakGlassOutcome, type GrantFilter } from './break-glass.js';
 import type { Caller } from './caller.js';
 import { AccessError, AccessErrorCode, forbidden, notVisible } from './errors.js';
+import type { AssignablePatient } from './care-records.js';
+import type { Door } from './door.js';
+import { EpisodeAccess } from './episode-access.js';
+import type { Page, PageRequest } from './page-cursor.js';
+import { findAssignablePatients, type AssignmentSearch } from './patient-search.js';
+import { ScheduleAccess } from './schedule-access.js';
+import { TaskAccess } from './task-access.js';
+import { TeamAccess } from './team-access.js';
 import { panelOf } from './panel.js';
 import { PatientScope } from './patient-scope.js';
 import { BREAK_GLASS_REASON_MAX, BREAK_GLASS_REASON_MIN, can, Permission } from './policy.js';
@@ -103,6 +111,35 @@ export class PatientAccess {
     return { ...grant, reviewedAt: at, reviewedBy: this.caller.username, reviewOutcome: outcome, reviewNote: text };
   }
 
+  /** Episodes and their goals and interventions (care team or break-the-glass). */
+  get episodes(): EpisodeAccess {
+    return new EpisodeAccess(this.door());
+  }
+
+  /** Visit schedules and visits (care team or break-the-glass). */
+  get schedules(): ScheduleAccess {
+    return new ScheduleAccess(this.door());
+  }
+
+  /** Care-team assignments (care team, or ManageCareTeams without clinical data). */
+  get teams(): TeamAccess {
+    return new TeamAccess(this.door());
+  }
+
+  /** Tasks and my worklist (care team or break-the-glass). */
+  get tasks(): TaskAccess {
+    return new TaskAccess(this.door());
+  }
+
+  /** Patients to assign a care team to (ManageCareTeams): what an assignment needs only. */
+  findAssignablePatients(search: AssignmentSearch, page: PageRequest): Promise<Page<AssignablePatient>> {
+    return findAssignablePatients(this.door(), search, page);
+  }
+
+  private door(): Door {
+    return { db: this.db, caller: this.caller, now: this.options.now, audit: (e) => this.audit(e) };
+  }
+
   private audit(e: Omit<AuditEntry, 'actor' | 'userId' | 'source' | 'at'>): void {
     this.audits.push({ ...this.who(), ...e });
   }
@@ -138,8 +175,8 @@ export async function withPatientAccess<T>(db: Db, caller: Caller, options: Acce
     if (err instanceof AccessError && (err.code === AccessErrorCode.NotFound || err.code === AccessErrorCode.Forbidden)) {
       await appendAudit(db, {
         at: options.now, actor: caller.username, userId: caller.userId, source: caller.source,
-        // A refused task completion was an attempted change; every other refusal an attempted read.
-        action: err.subject?.type === 'task' ? AuditAction.Update : AuditAction.Read,
+        // A refused task completion or other write was an attempted change; every other refusal an attempted read.
+        action: err.subject?.type === 'task' || err.subject?.write ? AuditAction.Update : AuditAction.Read,
         entityType: err.subject?.type ?? 'access', entityId: err.subject?.id ?? null, outcome: AuditOutcome.Denied, detail: { code: err.code },
       });
     }

@@ -38,9 +38,19 @@ export function errorReply(err: unknown): { status: number; code: string; messag
   const fe = err as Partial<FastifyError>;
   // Schema failures ("body/reason must NOT have fewer than 20 characters"), bad JSON, wrong content type, too large.
   if (fe.validation || (fe.statusCode !== undefined && fe.statusCode >= 400 && fe.statusCode < 500)) {
-    return { status: fe.statusCode ?? 400, code: ApiErrorCode.InvalidRequest, message: fe.message ?? 'invalid request' };
+    return { status: fe.statusCode ?? 400, code: ApiErrorCode.InvalidRequest, message: unknownFieldMessage(fe) ?? fe.message ?? 'invalid request' };
   }
   return { status: 500, code: ApiErrorCode.Internal, message: 'internal error: the server could not answer this request' };
+}
+
+/**
+ * A body field no schema property names, refused by `additionalProperties: { not: {} }` (care-schemas.ts
+ * closedObject): Ajv says "body/x must NOT be valid"; say what it means.
+ */
+function unknownFieldMessage(fe: Partial<FastifyError>): string | undefined {
+  const v = fe.validation?.[0];
+  if (!v || v.keyword !== 'not' || !/\/additionalProperties\/not$/.test(v.schemaPath)) return undefined;
+  return `${fe.validationContext ?? 'body'}${v.instancePath} is not a known field: unknown fields are refused`;
 }
 
 /**

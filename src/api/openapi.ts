@@ -54,7 +54,7 @@ function operation(route: RouteOptions): Record<string, unknown> {
     responses[status] = { description: (s.description as string | undefined) ?? status, ...(s.type === 'null' ? {} : { content: { 'application/json': { schema: s } } }) };
   }
   const hooks = [route.onRequest, route.preHandler].flat().filter(Boolean) as { name?: string }[];
-  const config = (route.config ?? {}) as { scope?: string; permission?: string };
+  const config = (route.config ?? {}) as { scope?: string; permission?: string; assignment?: boolean };
   return {
     ...(schema.summary ? { summary: schema.summary } : {}),
     ...(schema.description ? { description: schema.description } : {}),
@@ -64,5 +64,6 @@ function operation(route: RouteOptions): Record<string, unknown> {
     ...(hooks.some((h) => h.name === 'requireUser') ? { security: [{ session: [] }] } : {}),
     ...(config.scope ? { 'x-access-scope': config.scope } : {}),
     ...(config.permission ? { 'x-permission': config.permission } : {}),
+    ...(config.assignment ? { 'x-care-team-assignment': true } : {}),
   };
 }

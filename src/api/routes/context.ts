@@ -11,13 +11,18 @@ import type { Database } from '../../store/schema.js';
  * - break-glass: emergency access to a patient outside one's teams (clinical roles);
  * - caller: the caller's own data (their panel);
  * - role: allowed by a role (the privacy officer's list of grants);
- * - public: no patient data (the OpenAPI document).
+ * - public: no patient data (the OpenAPI document);
+ * - episode, team-member, goal, intervention, schedule: `:id` is an id of that kind, scoped by its
+ *   patient like task.
+ * `config.assignment` marks a care-team assignment route: holders of ManageCareTeams (admin) get in
+ * too, without clinical data, and changes are refused under break-the-glass (403).
  */
-export type AccessScope = 'patient' | 'task' | 'break-glass' | 'caller' | 'role' | 'public';
+export type AccessScope = 'patient' | 'task' | 'break-glass' | 'caller' | 'role' | 'public' | 'episode' | 'team-member' | 'goal' | 'intervention' | 'schedule';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     scope?: AccessScope;
+    assignment?: boolean;
   }
 }
 

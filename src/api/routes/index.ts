@@ -13,6 +13,7 @@ import { observationRoutes } from './observations.js';
 import { panelRoutes } from './panel.js';
 import { patientRoutes } from './patients.js';
 import { taskRoutes } from './tasks.js';
+import { careRoutes } from './care.js';
 import { timelineRoutes } from './timeline.js';
 
 export interface ApiOptions {
@@ -37,6 +38,7 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
   observationRoutes(app, deps);
   breakGlassRoutes(app, deps);
   taskRoutes(app, deps);
+  careRoutes(app, deps);
   adminUserRoutes(app, deps);
   messageRoutes(app, deps);
   identityReviewRoutes(app, deps);
