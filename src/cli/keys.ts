@@ -42,7 +42,7 @@ export async function runKeys(args: string[]): Promise<number> {
       await retireOtherKeys(store.db, id, Date.now());
       await reloadKeyring(store.db, store.keyring, Date.now());
       process.stdout.write(`data key ${id} is now current (running servers take it over within 30 s)\n`);
-      return reseal(store);
+      return await reseal(store);
     }
     if (sub === 'reseal') return await reseal(store);
     throw new CliError(`unknown keys sub-command "${sub ?? ''}" (status, rotate, reseal, rotate-master, encrypt-data-dir)`);
