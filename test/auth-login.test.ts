@@ -1,5 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { disableUser } from '../src/care/user-service.js';
@@ -169,11 +167,19 @@ describe.each(DIALECTS)('sign-in over HTTP on %s', (dialect) => {
     expect(await databaseText()).toContain(tokenHash(token));
   });
 
-  /** Everything the database holds, as text: every row of every table (PostgreSQL), or the SQLite files' bytes. */
+  /**
+   * Everything the database holds, as text: every row of every table (the SQLite files are encrypted,
+   * so their bytes would show nothing either way; test/encryption-e2e covers the files).
+   */
   async function databaseText(): Promise<string> {
     if (dialect === 'sqlite') {
-      const dir = ctx.tdb.dataDir;
-      return readdirSync(dir).map((f) => readFileSync(join(dir, f)).toString('latin1')).join('\n');
+      const tables = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`.execute(ctx.store.db);
+      const parts: string[] = [];
+      for (const t of tables.rows) {
+        const rows = await sql<Record<string, unknown>>`SELECT * FROM ${sql.table(t.name)}`.execute(ctx.store.db);
+        parts.push(rows.rows.map((r) => Object.values(r).map(String).join('|')).join('\n'));
+      }
+      return parts.join('\n');
     }
     const tables = await sql<{ schemaname: string; tablename: string }>`SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN ('public', 'hl7log')`.execute(ctx.store.db);
     const parts: string[] = [];

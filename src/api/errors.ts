@@ -44,13 +44,20 @@ export function errorReply(err: unknown): { status: number; code: string; messag
 }
 
 /**
- * A body field no schema property names, refused by `additionalProperties: { not: {} }` (care-schemas.ts
- * closedObject): Ajv says "body/x must NOT be valid"; say what it means.
+ * A field no schema property names (buildHttpApp keeps Ajv from removing them), refused by
+ * `additionalProperties: false` ("must NOT have additional properties") or by care-schemas.ts
+ * closedObject's `additionalProperties: { not: {} }` ("body/x must NOT be valid"): say which field.
  */
 function unknownFieldMessage(fe: Partial<FastifyError>): string | undefined {
   const v = fe.validation?.[0];
-  if (!v || v.keyword !== 'not' || !/\/additionalProperties\/not$/.test(v.schemaPath)) return undefined;
-  return `${fe.validationContext ?? 'body'}${v.instancePath} is not a known field: unknown fields are refused`;
+  if (!v) return undefined;
+  const where = `${fe.validationContext ?? 'body'}${v.instancePath}`;
+  if (v.keyword === 'additionalProperties') {
+    const field = (v.params as { additionalProperty?: unknown }).additionalProperty;
+    return `${where}/${String(field)} is not a known field: unknown fields are refused`;
+  }
+  if (v.keyword === 'not' && /\/additionalProperties\/not$/.test(v.schemaPath)) return `${where} is not a known field: unknown fields are refused`;
+  return undefined;
 }
 
 /**

@@ -44,6 +44,9 @@ export function buildHttpApp(
     loggerInstance: logger as FastifyBaseLogger,
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
+    // Unknown fields are refused, never silently dropped: `additionalProperties: false` answers 400 naming
+    // the field (Fastify's default Ajv options remove them instead, hiding a client's mistake).
+    ajv: { customOptions: { removeAdditional: false } },
     ...(serve.https ? { https: serve.https } : {}),
     // request.ip is the audited "from where": the client's, when it came through a trusted proxy.
     trustProxy: serve.trustProxy ? [...serve.trustProxy] : false,
