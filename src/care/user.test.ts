@@ -31,6 +31,6 @@ describe('a new user', () => {
 
   it('lists the roles there are when one is unknown', () => {
     expect(() => validateNewUser({ username: 'jdoe', displayName: 'Jane', roles: ['nurse'] }))
-      .toThrow('roles must be one of coordinator, physician, field-clinician, supervisor, admin, auditor, privacy-officer');
+      .toThrow('roles must be one of coordinator, physician, field-clinician, supervisor, admin, auditor, interface-analyst, privacy-officer');
   });
 });
