@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { TeamRole } from '../care/team.js';
+import type { ClinicalEvent } from '../store/events.js';
 import type { Database } from '../store/schema.js';
 
 /**
@@ -73,4 +74,24 @@ export interface AlertChange {
 /** A listener is called inside the transaction that changed the alert; throwing rolls the change back. */
 export interface AlertListener {
   alertChanged(trx: Transaction<Database>, change: AlertChange): Promise<void>;
+}
+
+/**
+ * What one processed message did to the clinical record: the events it inserted and the events it
+ * withdrew (a cancel). The engine hands this to the alert rules and to every EventReaction, in the
+ * message's processing transaction, after its handler ran.
+ */
+export interface MessageEffects {
+  /** The message log entry (hl7log.message_log.id). */
+  entryId: number;
+  inserted: readonly ClinicalEvent[];
+  withdrawn: readonly ClinicalEvent[];
+  /** Processing time (epoch ms). */
+  at: number;
+}
+
+/** Non-alert reactions to clinical events (transition-of-care tasks, schedule holds), run beside the rules. */
+export interface EventReaction {
+  readonly name: string;
+  react(trx: Transaction<Database>, effects: MessageEffects): Promise<void>;
 }
