@@ -517,6 +517,66 @@ export interface DataKeyTable {
   retired_at: number | null;
 }
 
+/** One delivery attempt of an alert to a user on a channel (src/delivery): outbox and log. */
+export interface AlertDeliveryTable {
+  id: Id;
+  /** The alert (src/alerts); no foreign key until both migrations are in. */
+  alert_id: number;
+  patient_id: number;
+  user_id: number;
+  /** in-app | email | sms | voice | push */
+  channel: string;
+  /** 1, 2, ... per channel: a retry is a new row with the next attempt. */
+  attempt: number;
+  /** queued | sending | delivered | failed | skipped (delivery/types.ts) */
+  status: string;
+  severity: string;
+  rule_id: string;
+  /** JSON array: the channels still to fall over to, in order. */
+  fallback: string;
+  /** Short, without PHI: the provider's status and message id. */
+  provider_response: string | null;
+  error_code: string | null;
+  queued_at: number;
+  attempted_at: number | null;
+  /** Queued: not before. Sending: the claim's lease (a crashed sender's row is claimed again after it). */
+  next_attempt_at: number;
+  /** Set when the alert was acknowledged before this row was sent (it is then skipped). */
+  acknowledged_at: number | null;
+}
+
+/** A user's channels for a severity ('*': any severity without a row of its own) and quiet hours. */
+export interface NotificationPreferenceTable {
+  user_id: number;
+  severity: string;
+  /** JSON array of channels, in fall-over order. */
+  channels: string;
+  /** 'HH:MM' local time in time_zone; both null: no quiet hours. */
+  quiet_start: string | null;
+  quiet_end: string | null;
+  /** IANA time zone (default UTC). */
+  time_zone: string | null;
+  updated_at: number;
+}
+
+/** A Web Push subscription (the browser's PushSubscription). */
+export interface PushSubscriptionTable {
+  id: Id;
+  user_id: number;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  created_at: number;
+}
+
+/** Keys delivery generated for itself (the VAPID pair); the private half sealed with the store's data key. */
+export interface DeliveryKeyTable {
+  name: string;
+  public_value: string;
+  private_sealed: string;
+  created_at: number;
+}
+
 export interface Database {
   'hl7log.message_log': MessageLogTable;
   'hl7log.log_policy': LogPolicyTable;
@@ -548,4 +608,8 @@ export interface Database {
   break_glass_grant: BreakGlassGrantTable;
   realtime_event: RealtimeEventTable;
   data_key: DataKeyTable;
+  alert_delivery: AlertDeliveryTable;
+  notification_preference: NotificationPreferenceTable;
+  push_subscription: PushSubscriptionTable;
+  delivery_key: DeliveryKeyTable;
 }
