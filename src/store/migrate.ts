@@ -13,6 +13,7 @@ import { realtimeMigration } from './migrations/2026-11-25T1630-realtime.js';
 import { dataKeysMigration } from './migrations/2026-11-25T1700-data-keys.js';
 import { messageSearchMigration } from './migrations/2026-11-25T1720-message-search.js';
 import { breakGlassReviewMigration } from './migrations/2026-11-25T1740-break-glass-review.js';
+import { alertsMigration } from './migrations/2026-11-25T1800-alerts.js';
 import { deliveryMigration } from './migrations/2026-11-25T1810-delivery.js';
 
 /** Every migration, in order. Names are timestamps so later issues append without renumbering. */
@@ -31,6 +32,7 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '2026-11-25T1700-data-keys': dataKeysMigration(dialect),
     '2026-11-25T1720-message-search': messageSearchMigration(dialect),
     '2026-11-25T1740-break-glass-review': breakGlassReviewMigration(dialect),
+    '2026-11-25T1800-alerts': alertsMigration(dialect),
     '2026-11-25T1810-delivery': deliveryMigration(dialect),
   };
 }

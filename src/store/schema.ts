@@ -505,6 +505,73 @@ export interface RealtimeEventTable {
   payload: string;
 }
 
+/** An alert rule (src/alerts): its definition lives in versions; `current_version` is the one evaluated. */
+export interface AlertRuleTable {
+  id: string;
+  name: string;
+  /** 1 evaluated, 0 kept but off. */
+  enabled: number;
+  current_version: number;
+  /** 1 for the rules carecoord ships (alerts/builtin.ts), seeded on by default. */
+  builtin: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** One saved, validated version of a rule (immutable): an alert names the version that fired it. */
+export interface AlertRuleVersionTable {
+  rule_id: string;
+  version: number;
+  /** JSON: the RuleDefinition (alerts/rule.ts). */
+  definition: string;
+  created_at: number;
+  created_by: string;
+}
+
+/** An alert: one per hospital visit, or per rule, patient and episode within the rule's suppression window. */
+export interface AlertTable {
+  id: Id;
+  patient_id: number;
+  episode_id: number | null;
+  encounter_id: number | null;
+  /** The rule (and version) of the most severe reason: recipients, channels and escalation come from it. */
+  rule_id: string;
+  rule_version: number;
+  /** visit:ENCOUNTER, or rule:RULE:patient:P:episode:E (alerts/merge.ts). */
+  dedup_key: string;
+  /** critical | high | medium | low: the highest of its reasons. */
+  severity: string;
+  /** open | acknowledged | snoozed | resolved | withdrawn */
+  status: string;
+  title: string;
+  message: string;
+  /** JSON [{ruleId, ruleVersion, severity, text}]: every rule that fired into it and still stands. */
+  reasons: string;
+  event_count: number;
+  first_event_id: number;
+  last_event_id: number;
+  raised_at: number;
+  updated_at: number;
+  acknowledged_at: number | null;
+  acknowledged_by: number | null;
+  snoozed_until: number | null;
+  snooze_reason: string | null;
+  resolved_at: number | null;
+  resolved_by: number | null;
+  resolution: string | null;
+}
+
+/** Which clinical event fired which rule into which alert: idempotence on reprocessing, and what a cancel withdraws. */
+export interface AlertEventTable {
+  alert_id: number;
+  event_id: number;
+  rule_id: string;
+  rule_version: number;
+  severity: string;
+  at: number;
+  withdrawn_at: number | null;
+}
+
 /** A data key (src/keys), wrapped under the master key; `id` is the key id written into each sealed value. */
 export interface DataKeyTable {
   id: number;
@@ -608,6 +675,10 @@ export interface Database {
   break_glass_grant: BreakGlassGrantTable;
   realtime_event: RealtimeEventTable;
   data_key: DataKeyTable;
+  alert_rule: AlertRuleTable;
+  alert_rule_version: AlertRuleVersionTable;
+  alert: AlertTable;
+  alert_event: AlertEventTable;
   alert_delivery: AlertDeliveryTable;
   notification_preference: NotificationPreferenceTable;
   push_subscription: PushSubscriptionTable;
