@@ -644,6 +644,72 @@ export interface DeliveryKeyTable {
   created_at: number;
 }
 
+/** An escalation policy (src/escalation): ordered levels as JSON, a repeat count. */
+export interface EscalationPolicyTable {
+  id: string;
+  name: string;
+  /** JSON array of {roles, pools, timeoutMinutesBySeverity} (escalation/policy.ts). */
+  levels: string;
+  repeat: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Where an alert's escalation stands (src/escalation); one row per alert (no foreign key to alert yet). */
+export interface AlertEscalationTable {
+  alert_id: number;
+  /** null: the rule names no policy (level 0 only). */
+  policy_id: string | null;
+  patient_id: number;
+  episode_id: number | null;
+  severity: string;
+  /** JSON array of the alert's channels. */
+  channels: string;
+  /** JSON array of the rule's care-team roles (told at level 0, on every repeat). */
+  rule_roles: string;
+  level: number;
+  repeat: number;
+  /** active | final | acknowledged | snoozed | stopped (escalation/policy.ts) */
+  state: string;
+  level_started_at: number;
+  snoozed_until: number | null;
+  /** Set when the escalation reopened itself after a snooze (no engine reopen available). */
+  reopened_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Who was told about an alert, at which level; `gap` 1: sent to the fallback pool for a vacant role. */
+export interface AlertRecipientTable {
+  id: Id;
+  alert_id: number;
+  user_id: number;
+  /** The care-team role, or pool:supervisors | pool:on-call | pool:admins. */
+  role: string;
+  level: number;
+  repeat: number;
+  gap: number;
+  gap_reason: string | null;
+  notified_at: number;
+}
+
+/** A durable timer (src/escalation): claimed by one scheduler, fired once (fired_at), or cancelled. */
+export interface AlertTimerTable {
+  id: Id;
+  alert_id: number;
+  /** escalate | unsnooze */
+  kind: string;
+  level: number;
+  repeat: number;
+  due_at: number;
+  fired_at: number | null;
+  cancelled_at: number | null;
+  claimed_by: string | null;
+  claimed_at: number | null;
+  attempts: Defaulted<number>;
+  created_at: number;
+}
+
 export interface Database {
   'hl7log.message_log': MessageLogTable;
   'hl7log.log_policy': LogPolicyTable;
@@ -683,4 +749,8 @@ export interface Database {
   notification_preference: NotificationPreferenceTable;
   push_subscription: PushSubscriptionTable;
   delivery_key: DeliveryKeyTable;
+  escalation_policy: EscalationPolicyTable;
+  alert_escalation: AlertEscalationTable;
+  alert_recipient: AlertRecipientTable;
+  alert_timer: AlertTimerTable;
 }
