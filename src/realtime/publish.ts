@@ -11,6 +11,8 @@ export const RealtimeKind = {
   Patient: 'patient',
   /** An alert (the alerts issue): ref = alert id. */
   Alert: 'alert',
+  /** An alert was delivered in-app to one recipient (src/delivery): ref = alert id; payload: recipient user id, severity, rule code. */
+  AlertDelivery: 'alert-delivery',
   /** A break-the-glass grant was taken or reviewed: ref = break_glass_grant.id. For the privacy officer only (audience.ts). */
   BreakGlass: 'break-glass',
   /** An episode was opened or changed status: ref = care_episode.id. */
