@@ -505,6 +505,20 @@ export interface RealtimeEventTable {
   payload: string;
 }
 
+/** A task a transition-of-care reaction created (src/transitions), by the event that caused it and its kind. */
+export interface TransitionTaskTable {
+  task_id: number;
+  source_event_id: number;
+  /** interactive-contact | face-to-face | medication-reconciliation | resumption-of-care | hold-notice */
+  kind: string;
+  encounter_id: number | null;
+  created_at: number;
+  /** When the overdue reminder was raised (TaskReminderJob). */
+  reminded_at: number | null;
+  /** When it was reported to the coordinator's alert, past the grace period. */
+  reported_at: number | null;
+}
+
 /** An alert rule (src/alerts): its definition lives in versions; `current_version` is the one evaluated. */
 export interface AlertRuleTable {
   id: string;
@@ -740,6 +754,7 @@ export interface Database {
   session: SessionTable;
   break_glass_grant: BreakGlassGrantTable;
   realtime_event: RealtimeEventTable;
+  transition_task: TransitionTaskTable;
   data_key: DataKeyTable;
   alert_rule: AlertRuleTable;
   alert_rule_version: AlertRuleVersionTable;
