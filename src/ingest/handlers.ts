@@ -20,11 +20,23 @@ export interface MessageHandler {
 }
 
 /**
+ * Runs after a message's handler, in the same savepoint (so its writes commit with the message's
+ * effects and processed mark, or not at all): the alert engine (src/alerts) is one. Observers run in
+ * registration order, also when the handler found the message already applied (a reprocess): they
+ * must be idempotent. Throwing fails the message like a handler error.
+ */
+export interface MessageObserver {
+  readonly name: string;
+  afterMessage(trx: Kysely<Database>, input: HandlerInput): Promise<void>;
+}
+
+/**
  * Routes by MSH-9: an exact 'ADT^A01' registration wins over a 'ADT^*' one. Types without a handler
  * are marked unhandled (acknowledged, visible to operators, reprocessable once a handler exists).
  */
 export class HandlerRegistry {
   readonly #handlers = new Map<string, MessageHandler>();
+  readonly #observers: MessageObserver[] = [];
 
   register(types: readonly string[], handler: MessageHandler): this {
     for (const type of types) {
@@ -33,6 +45,16 @@ export class HandlerRegistry {
       this.#handlers.set(key, handler);
     }
     return this;
+  }
+
+  /** Run `observer` after every handled message (explicit registration: see ingest/default-handlers.ts). */
+  observe(observer: MessageObserver): this {
+    this.#observers.push(observer);
+    return this;
+  }
+
+  get observers(): readonly MessageObserver[] {
+    return this.#observers;
   }
 
   resolve(code: string, trigger: string): MessageHandler | undefined {

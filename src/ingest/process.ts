@@ -89,7 +89,12 @@ async function applyOne(trx: Kysely<Database>, registry: HandlerRegistry, entryI
   if (!parsed.ok) throw new IngestError(ProcessErrorCode.Unparseable, `stored message no longer parses: ${parsed.error.message}`);
   const { code, trigger } = parsed.message.messageType;
   const handler = registry.resolve(code, trigger);
-  if (handler) await handler.handle(trx, { entryId, receivedAt: Number(entry.received_at), message: parsed.message, raw: entry.raw });
+  if (handler) {
+    const input = { entryId, receivedAt: Number(entry.received_at), message: parsed.message, raw: entry.raw };
+    await handler.handle(trx, input);
+    // The alert engine and other observers: inside this savepoint, so they commit with the effects.
+    for (const o of registry.observers) await o.afterMessage(trx, input);
+  }
   // Only a queued row moves: if another runner marked it first, nothing of this run is kept.
   if (!(await markDone(trx, entryId, handler ? 'processed' : 'unhandled', now()))) throw new AlreadyDone();
   return handler ? ('processed' as const) : ('unhandled' as const);
