@@ -28,6 +28,8 @@ export const AuditAction = {
   PermissionChange: 'permission-change',
   /** Emergency access outside the user's normal permissions; `detail.reason` says why. */
   BreakGlass: 'break-glass',
+  /** PHI sent out of the system to a person (an alert by email, SMS, voice or push naming the patient). */
+  Disclosure: 'disclosure',
 } as const;
 export type AuditAction = (typeof AuditAction)[keyof typeof AuditAction];
 export const AUDIT_ACTIONS: readonly AuditAction[] = Object.values(AuditAction);
