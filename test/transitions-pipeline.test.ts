@@ -12,7 +12,7 @@ import { adtMessage, type AdtSpec } from '../src/adt/testing.js';
 import type { MessageEffects } from '../src/alerts/contract.js';
 import { createEpisode } from '../src/care/episode-service.js';
 import { addSchedule } from '../src/care/schedule-service.js';
-import { listPatientTasks } from '../src/care/task-service.js';
+import { createTask, listPatientTasks } from '../src/care/task-service.js';
 import { addStaff, type Staff } from '../src/care/testing.js';
 import { readHl7 } from '../src/hl7/index.js';
 import { ADT_MESSAGE_TYPES } from '../src/adt/triggers.js';
@@ -24,7 +24,8 @@ import { listMessages } from '../src/store/message-query.js';
 import { findByIdentifier } from '../src/store/patients.js';
 import * as schedules from '../src/store/care/schedules.js';
 import type { Database } from '../src/store/schema.js';
-import { listTasksOfEvents } from '../src/store/transitions.js';
+import { isUniqueViolation } from '../src/store/care/db.js';
+import { insertTransitionTask, listTasksOfEvents } from '../src/store/transitions.js';
 import { usFederalCalendar } from '../src/transitions/calendar.js';
 import { DEFAULT_POLICY, holdReason } from '../src/transitions/plan.js';
 import { TransitionOfCareReaction } from '../src/transitions/reaction.js';
@@ -163,6 +164,9 @@ describe.each(DIALECTS)('transition-of-care reactions through the pipeline on %s
       'field-clinician:cancelled:Transition of care', 'field-clinician:cancelled:Home health', 'field-clinician:cancelled:Home health',
       'care-coordinator:open:Transition of care', 'care-coordinator:open:Transition of care', 'field-clinician:open:Transition of care', 'field-clinician:open:Home health',
     ]);
+    // The database holds the rule too: one task per (event, kind).
+    const extra = await createTask(db(), { patientId: patient.id, title: 'another', assigneeRole: 'care-coordinator' }, Date.now(), 'admin:test');
+    await expect(insertTransitionTask(db(), { taskId: extra.id, sourceEventId: dischargeEvent.id, kind: 'interactive-contact', encounterId: enc, createdAt: 0 })).rejects.toSatisfy(isUniqueViolation);
   });
 
   it('an A11 releases the hold its admission caused and cancels the notice; an ED visit holds nothing', async () => {
