@@ -45,6 +45,12 @@ export function createMetrics() {
     registers: [registry],
   });
   const sseConnections = new Gauge({ name: 'carecoord_sse_connections', help: 'Open server-sent event connections', registers: [registry] });
+  const alertDeliveries = new Counter({
+    name: 'carecoord_alert_deliveries_total',
+    help: 'Alert delivery attempts ended, per channel and outcome (delivered, failed, rejected, skipped)',
+    labelNames: ['channel', 'outcome'],
+    registers: [registry],
+  });
 
   const byListener = new Map<string, { received: BoundCounter; ack: Record<string, BoundCounter> }>();
   const bound = (listener: string) => {
@@ -63,6 +69,10 @@ export function createMetrics() {
     sseConnections,
     /** The received counter of one listener, bound once (the ACK path then only increments). */
     receivedCounter: (listener: string): BoundCounter => bound(listener).received,
+    /** Count one ended alert delivery attempt (src/delivery). */
+    countDelivery(channel: string, outcome: string): void {
+      alertDeliveries.labels(channel, outcome).inc();
+    },
     /** Count one message answered with `code` on `listener`. */
     countAcknowledged(listener: string, code: string): void {
       bound(listener).ack[code]?.inc();

@@ -1,0 +1,10 @@
+export * from './types.js';
+export { plan, quietEnd, type DeliveryPlan, type Preference } from './plan.js';
+export { composeMessage, parsePhiPolicy, PhiLevel, type PhiPolicy } from './content.js';
+export { afterFailure, DEFAULT_RETRY, type RetryPolicy } from './retry.js';
+export { enqueueDeliveries, stopDeliveriesListener, type DeliveryRequest } from './enqueue.js';
+export { addPushSubscription, cancelPending, deliveriesOf, preferencesOf, removePushSubscription, setPreference } from './store.js';
+export { DeliveryWorker, type DeliveryLog, type DeliveryWorkerOptions } from './worker.js';
+export { deliveryConfigFromEnv, type DeliveryConfig } from './config.js';
+export { startDelivery, type RunningDelivery } from './start.js';
+export { verifyWebhook, webhookSignature } from './channels/webhook.js';
