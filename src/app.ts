@@ -10,6 +10,7 @@ import { httpsOptions, loadHttpTls } from './api/tls.js';
 import { HandlerRegistry } from './ingest/handlers.js';
 import { RetentionJob } from './ingest/retention.js';
 import { AuditRetentionJob } from './audit/retention-job.js';
+import { startDelivery } from './delivery/start.js';
 import { IngestService } from './ingest/service.js';
 import { WorkerPool } from './ingest/worker-pool.js';
 import { ProcessingThread, type Processing } from './ingest/processing.js';
@@ -123,6 +124,9 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     const auditRetention = new AuditRetentionJob(store.db, logger.child({ component: 'audit-retention' }), { retentionDays: config.auditRetentionDays });
     auditRetention.start();
     stops.push(() => auditRetention.stop());
+    // Alert delivery: the outbox worker and its channels (src/delivery).
+    const delivery = await startDelivery(store, config.delivery, logger.child({ component: 'delivery' }), { count: (c, o) => metrics.countDelivery(c, o) });
+    stops.push(() => delivery.stop());
 
     const appender = createLogAppender(store);
     stops.push(() => appender.close());

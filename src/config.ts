@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { USER_ROLES } from './care/user.js';
+import { deliveryConfigFromEnv, type DeliveryConfig } from './delivery/config.js';
 
 /** One MLLP listener: where it listens, its limits, TLS and which sending facilities it accepts. */
 export interface ListenerConfig {
@@ -52,6 +53,8 @@ export interface Config {
   application: string;
   facility: string;
   auth: AuthConfig;
+  /** Alert delivery (src/delivery/config.ts): public URL, PHI per channel, SMTP, webhooks, VAPID. */
+  delivery: DeliveryConfig;
 }
 
 /** Sign-in and session policy (src/auth); times in milliseconds, read from minutes/hours variables. */
@@ -131,6 +134,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     application: env.CARECOORD_APPLICATION ?? (file.application as string | undefined) ?? 'CARECOORD',
     facility: env.CARECOORD_FACILITY ?? (file.facility as string | undefined) ?? 'CARECOORD',
     auth: authFromEnv(env),
+    delivery: deliveryFromEnv(env),
   };
   const names = new Set(config.listeners.map((l) => l.name));
   if (names.size !== config.listeners.length) throw new ConfigError('listener names must be unique');
@@ -233,6 +237,14 @@ function authFromEnv(env: NodeJS.ProcessEnv): AuthConfig {
     loginRatePerUser: int(env.CARECOORD_LOGIN_RATE_PER_USER, 10, 'CARECOORD_LOGIN_RATE_PER_USER', 1, 100_000),
     insecureCookies: bool(env.CARECOORD_INSECURE_COOKIES, false),
   };
+}
+
+function deliveryFromEnv(env: NodeJS.ProcessEnv): DeliveryConfig {
+  try {
+    return deliveryConfigFromEnv(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 function readConfigFile(path: string | undefined): Record<string, unknown> {

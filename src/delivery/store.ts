@@ -43,6 +43,8 @@ export async function claimDue(db: Kysely<Database>, dialect: DialectName, now: 
     .where('status', 'in', [DeliveryStatus.Queued, DeliveryStatus.Sending])
     .where('next_attempt_at', '<=', now)
     .orderBy('next_attempt_at').orderBy('id').limit(limit);
+  // A read first: an idle outbox costs one index probe per poll, never a write lock (SQLite).
+  if (!(await due.executeTakeFirst())) return [];
   const candidates = dialect === 'postgres' ? due.forUpdate().skipLocked() : due;
   return db.updateTable('alert_delivery')
     .set({ status: DeliveryStatus.Sending, attempted_at: now, next_attempt_at: now + leaseMs })
