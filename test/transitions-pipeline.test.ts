@@ -33,6 +33,8 @@ import { TaskReminderJob, type OverdueTaskReport } from '../src/transitions/remi
 import { eventually, startTestPlatform, type TestPlatform } from './support/platform.js';
 import { DIALECTS } from './support/stores.js';
 
+/** The processing time the reaction is given (the engine's clock), fixed so that due dates are never in the past. */
+const PROCESSED_AT = Date.parse('2026-11-16T18:00:00Z');
 const reaction = new TransitionOfCareReaction({ calendar: usFederalCalendar('America/Chicago'), policy: DEFAULT_POLICY });
 
 /** What the engine hands the reactions: the entry's events, and those its cancels withdrew. */
@@ -53,7 +55,7 @@ function registerWithReaction(registry: HandlerRegistry): void {
     name: 'adt+transitions',
     handle: async (trx, input) => {
       await adt.handle(trx, input);
-      await reaction.react(trx as Transaction<Database>, await effectsOf(trx, input.entryId, Date.now()));
+      await reaction.react(trx as Transaction<Database>, await effectsOf(trx, input.entryId, PROCESSED_AT));
     },
   });
 }
@@ -143,7 +145,7 @@ describe.each(DIALECTS)('transition-of-care reactions through the pipeline on %s
 
     // The same discharge sent again, and the engine running the reaction again for the first one: nothing new.
     await send(msg({ trigger: 'A03', mrn: 'HH1', evn: { 2: '20261113113000-0600' }, pv1: { 2: 'I', 3: '4W^1', 19: 'V-HH1', 36: '06', 45: '20261113104500-0600' } }));
-    await db().transaction().execute(async (trx) => reaction.react(trx, await effectsOf(trx, discharge!, Date.now())));
+    await db().transaction().execute(async (trx) => reaction.react(trx, await effectsOf(trx, discharge!, PROCESSED_AT)));
     expect(await tasksOf(patient.id)).toHaveLength(5);
 
     // A13 withdraws the latest discharge (the repeat); the stay is in progress again (the encounter fold): the tasks are
@@ -178,6 +180,13 @@ describe.each(DIALECTS)('transition-of-care reactions through the pipeline on %s
     await send(msg({ trigger: 'A11', mrn: 'HH2', evn: { 2: '20261111090000' }, pv1: { 2: 'I', 3: '4W^2', 19: 'V-HH2' } }));
     expect(await scheduleOf(schedule.id)).toMatchObject({ status: 'active', holdReason: null });
     expect((await tasksOf(patient.id)).map((t) => [t.status, t.completionNote])).toEqual([['cancelled', 'admission cancelled (A11)']]);
+    // An A01 arriving after its own A03 (the stay already over) holds nothing.
+    await send(
+      msg({ trigger: 'A03', mrn: 'HH2', evn: { 2: '20261114120000' }, pv1: { 2: 'I', 19: 'V-HH2-LATE', 36: '01', 44: '20261112080000' } }),
+      msg({ trigger: 'A01', mrn: 'HH2', evn: { 2: '20261112080000' }, pv1: { 2: 'I', 19: 'V-HH2-LATE' } }),
+    );
+    expect(await scheduleOf(schedule.id)).toMatchObject({ status: 'active', holdReason: null });
+    expect((await tasksOf(patient.id)).filter((t) => t.status === 'open')).toHaveLength(4);
   });
 
   it('no open episode, or a transfer to a SNF: no tasks', async () => {

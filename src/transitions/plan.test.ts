@@ -42,12 +42,12 @@ describe('which discharges start a transition of care', () => {
 
 describe('transition-of-care tasks for a discharge', () => {
   it('nothing without an active or on-hold episode', () => {
-    expect(planDischargeTasks(discharge(), [], DEFAULT_POLICY, chicago)).toEqual([]);
-    expect(planDischargeTasks(discharge(), [episode(1, 'chronic-disease', 'finished'), episode(2, 'post-acute', 'planned')], DEFAULT_POLICY, chicago)).toEqual([]);
+    expect(planDischargeTasks(discharge(), [], DEFAULT_POLICY, chicago, friday)).toEqual([]);
+    expect(planDischargeTasks(discharge(), [episode(1, 'chronic-disease', 'finished'), episode(2, 'post-acute', 'planned')], DEFAULT_POLICY, chicago, friday)).toEqual([]);
   });
 
   it('a Friday discharge, moderate complexity: contact by the end of Tuesday, visit and medication reconciliation by the end of the 14th day (Chicago days)', () => {
-    const tasks = byKind(planDischargeTasks(discharge(), [episode(7, 'chronic-disease')], DEFAULT_POLICY, chicago));
+    const tasks = byKind(planDischargeTasks(discharge(), [episode(7, 'chronic-disease')], DEFAULT_POLICY, chicago, friday));
     expect(Object.keys(tasks).sort()).toEqual(['face-to-face', 'interactive-contact', 'medication-reconciliation']);
     expect(tasks['interactive-contact']).toMatchObject({ role: 'care-coordinator', episodeId: 7, priority: 'high', dueAt: Date.parse('2026-12-09T05:59:59.999Z') });
     expect(tasks['face-to-face']).toMatchObject({ role: 'care-coordinator', dueAt: Date.parse('2026-12-19T05:59:59.999Z') });
@@ -56,31 +56,37 @@ describe('transition-of-care tasks for a discharge', () => {
   });
 
   it('high complexity (CPT 99496) gives the visit 7 days', () => {
-    const tasks = byKind(planDischargeTasks(discharge(), [episode(7, 'chronic-disease')], { ...DEFAULT_POLICY, complexity: 'high' }, chicago));
+    const tasks = byKind(planDischargeTasks(discharge(), [episode(7, 'chronic-disease')], { ...DEFAULT_POLICY, complexity: 'high' }, chicago, friday));
     expect(tasks['face-to-face']!.dueAt).toBe(Date.parse('2026-12-12T05:59:59.999Z'));
     expect(tasks['face-to-face']!.description).toContain('99496');
   });
 
   it('across Christmas and New Year: a discharge on Wednesday 2026-12-23 owes the contact by Monday 12-28; on Thursday 2027-12-30 (New Year observed Friday) by Tuesday 2028-01-04', () => {
     const utc = usFederalCalendar();
-    const contact = (at: number) => byKind(planDischargeTasks(discharge({ dischargedAt: at }), [episode(1, 'other')], DEFAULT_POLICY, utc))['interactive-contact']!.dueAt;
+    const contact = (at: number) => byKind(planDischargeTasks(discharge({ dischargedAt: at }), [episode(1, 'other')], DEFAULT_POLICY, utc, at))['interactive-contact']!.dueAt;
     expect(contact(Date.parse('2026-12-23T10:00:00Z'))).toBe(Date.parse('2026-12-28T23:59:59.999Z'));
     expect(contact(Date.parse('2027-12-30T10:00:00Z'))).toBe(Date.parse('2028-01-04T23:59:59.999Z'));
   });
 
   it('a home-health patient also gets the resumption-of-care assessment within 48 hours, and the field clinician reconciles the medications', () => {
-    const tasks = byKind(planDischargeTasks(discharge(), [episode(3, 'home-health'), episode(4, 'transitional-care')], DEFAULT_POLICY, chicago));
+    const tasks = byKind(planDischargeTasks(discharge(), [episode(3, 'home-health'), episode(4, 'transitional-care')], DEFAULT_POLICY, chicago, friday));
     expect(tasks['resumption-of-care']).toMatchObject({ role: 'field-clinician', episodeId: 3, priority: 'urgent', dueAt: friday + 48 * HOUR });
     expect(tasks['medication-reconciliation']).toMatchObject({ role: 'field-clinician', episodeId: 3 });
     expect(tasks['interactive-contact']!.episodeId).toBe(4); // the transitional-care episode holds the TCM tasks
   });
 
+  it('a discharge processed after the face-to-face deadline (a backload) starts nothing; one day before it, everything', () => {
+    const visitDue = Date.parse('2026-12-19T05:59:59.999Z');
+    expect(planDischargeTasks(discharge(), [episode(7, 'other')], DEFAULT_POLICY, chicago, visitDue + 1)).toEqual([]);
+    expect(planDischargeTasks(discharge(), [episode(7, 'other')], DEFAULT_POLICY, chicago, visitDue - 86_400_000)).toHaveLength(3);
+  });
+
   it('a transfer to a SNF starts nothing', () => {
-    expect(planDischargeTasks(discharge({ disposition: '03' }), [episode(3, 'home-health')], DEFAULT_POLICY, chicago)).toEqual([]);
+    expect(planDischargeTasks(discharge({ disposition: '03' }), [episode(3, 'home-health')], DEFAULT_POLICY, chicago, friday)).toEqual([]);
   });
 
   it('task titles and descriptions carry no patient data', () => {
-    for (const t of planDischargeTasks(discharge(), [episode(3, 'home-health')], DEFAULT_POLICY, chicago)) {
+    for (const t of planDischargeTasks(discharge(), [episode(3, 'home-health')], DEFAULT_POLICY, chicago, friday)) {
       expect(t.title).not.toMatch(/\d{4}-\d{2}/);
       expect(t.description).not.toMatch(/encounter|patient \d/);
     }

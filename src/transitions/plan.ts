@@ -123,14 +123,15 @@ export const homeHealthEpisodes = (episodes: readonly EpisodeFacts[]): EpisodeFa
  * The tasks a discharge starts for a patient with these episodes: nothing without an open episode or
  * when the discharge is not to the community (isCommunityDischarge). Medication reconciliation goes to
  * the field clinician of a home-health patient (who is in the home within 48 hours), otherwise to the
- * coordinator.
+ * coordinator. A discharge processed (`now`) after the face-to-face deadline starts nothing.
  */
-export function planDischargeTasks(d: DischargeFacts, episodes: readonly EpisodeFacts[], policy: TransitionPolicy, calendar: BusinessCalendar): PlannedTask[] {
+export function planDischargeTasks(d: DischargeFacts, episodes: readonly EpisodeFacts[], policy: TransitionPolicy, calendar: BusinessCalendar, now: number): PlannedTask[] {
   const episode = transitionEpisode(episodes);
   if (!episode || !isCommunityDischarge(d, policy)) return [];
   const homeHealth = homeHealthEpisodes(episodes);
   const visitDays = policy.complexity === 'high' ? 7 : 14;
   const visitDue = addCalendarDays(d.dischargedAt, visitDays, calendar.timeZone);
+  if (now > visitDue) return []; // a discharge learnt of after its whole window (a backload of old messages): nothing left to do in time
   const code = policy.complexity === 'high' ? '99496' : '99495';
   const tasks: PlannedTask[] = [
     {

@@ -70,7 +70,7 @@ export class TransitionOfCareReaction implements EventReaction {
     await this.liftHold(trx, e.encounterId!, episodes, at);
     if (await standingDischargeHasTasks(trx, e.encounterId!, e.id)) return; // a repeated A03 for the same stay
     const done = new Set((await listTasksOfEvents(trx, [e.id])).map((l) => l.link.kind));
-    const planned = planDischargeTasks(facts, episodes, this.options.policy, this.options.calendar).filter((p) => !done.has(p.kind));
+    const planned = planDischargeTasks(facts, episodes, this.options.policy, this.options.calendar, at).filter((p) => !done.has(p.kind));
     for (const p of planned) await createLinkedTask(trx, e, p, at);
   }
 
@@ -91,9 +91,11 @@ export class TransitionOfCareReaction implements EventReaction {
     if (inAgain && isInpatientAdmission('class-change', encounter.patientClass, this.options.policy)) await this.hold(trx, e, encounter.id, at);
   }
 
+  /** An admission that arrives after its stay ended (an A01 late behind its A03) holds nothing. */
   private async admitted(trx: Trx, e: ClinicalEvent, at: number): Promise<void> {
-    const patientClass = str(e.payload.patientClass) ?? (e.type === 'admit' ? null : (await getEncounter(trx, e.encounterId!))?.patientClass ?? null);
-    if (!isInpatientAdmission(e.type, patientClass, this.options.policy)) return;
+    const encounter = await getEncounter(trx, e.encounterId!);
+    const patientClass = str(e.payload.patientClass) ?? (e.type === 'admit' ? null : encounter?.patientClass ?? null);
+    if (encounter?.status !== 'in-progress' || !isInpatientAdmission(e.type, patientClass, this.options.policy)) return;
     await this.hold(trx, e, e.encounterId!, at);
   }
 
