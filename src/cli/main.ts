@@ -8,6 +8,7 @@ import { runSend } from './send.js';
 import { runServe } from './serve.js';
 import { CliError } from './args.js';
 import { KEYS_USAGE, runKeys } from './keys.js';
+import { ALERTS_USAGE, runAlerts, runRules } from './alerts.js';
 
 const USAGE = `carecoord — care coordination platform
 
@@ -66,6 +67,8 @@ Audit trail (privacy officer; also --data-dir DIR):
 
 ${KEYS_USAGE}
 
+${ALERTS_USAGE}
+
 Environment: DATABASE_URL (postgres://... switches from SQLite to PostgreSQL), CARECOORD_DATA_DIR,
 CARECOORD_MLLP_PORT, CARECOORD_HTTP_PORT and the others listed in the README.`;
 
@@ -85,6 +88,8 @@ const verbs: Record<string, (args: string[]) => Promise<number>> = {
   ...careVerbs,
   audit: runAudit,
   keys: runKeys,
+  rules: runRules,
+  alerts: runAlerts,
 };
 
 async function main(argv: string[]): Promise<number> {
