@@ -75,7 +75,7 @@ describe.each(DIALECTS)('alerts through the pipeline on %s', (dialect) => {
     expect(a.message).toContain('12 days after discharge from MERCY');
     expect(a.reasons.map((r) => r.ruleId)).toEqual(['readmission-30d']);
     const told = changes.filter((c) => c.alertId === a.id);
-    expect(told).toEqual([expect.objectContaining({ kind: 'raised', severity: 'critical', recipients: ['care-coordinator', 'primary-physician'], channels: ['push', 'sms', 'in-app'], escalationPolicy: 'critical-15m' })]);
+    expect(told).toEqual([expect.objectContaining({ kind: 'raised', severity: 'critical', recipients: ['care-coordinator', 'primary-physician'], channels: ['push', 'sms', 'in-app'], escalationPolicy: 'default' })]);
     const streamed = await db().selectFrom('realtime_event').selectAll().where('kind', '=', 'alert').where('ref_id', '=', a.id).execute();
     expect(streamed).toHaveLength(1);
     expect(JSON.parse(streamed[0]!.payload)).toMatchObject({ change: 'raised', severity: 'critical', status: 'open', ruleId: 'readmission-30d' });

@@ -17,6 +17,7 @@ export const BUILTIN_RULES: Readonly<Record<string, RuleDefinition>> = {
   // CMS Hospital Readmissions Reduction Program (Social Security Act §1886(q), 42 CFR 412.150-412.154):
   // an inpatient admission to any acute care hospital within 30 days of an inpatient discharge.
   // Every message of the readmission visit fires it, so its A08/A02/A03 update the one alert of the visit.
+  // Escalation: the 'default' policy (src/escalation) escalates a critical alert after 15 minutes unacknowledged.
   'readmission-30d': {
     name: 'Readmission within 30 days of a hospital discharge',
     source: 'CMS Hospital Readmissions Reduction Program (42 CFR 412.150-412.154)',
@@ -25,7 +26,7 @@ export const BUILTIN_RULES: Readonly<Record<string, RuleDefinition>> = {
     severity: 'critical',
     recipients: ['care-coordinator', 'primary-physician'],
     channels: ['push', 'sms', 'in-app'],
-    escalationPolicy: 'critical-15m',
+    escalationPolicy: 'default',
     title: 'Readmission within 30 days',
     message: 'Admitted to {{event.facility}} {{history.lastInpatientDischarge.daysSince}} days after discharge from {{history.lastInpatientDischarge.facility}} ({{history.lastInpatientDischarge.at}}).',
     suppressionMinutes: 0,
@@ -98,7 +99,7 @@ export const BUILTIN_RULES: Readonly<Record<string, RuleDefinition>> = {
     severity: 'critical',
     recipients: ['care-coordinator', 'primary-physician'],
     channels: ['push', 'sms', 'in-app'],
-    escalationPolicy: 'critical-15m',
+    escalationPolicy: 'default',
     title: 'Critical laboratory result',
     message: 'Critical result from {{event.facility}}: {{event.lab.criticalText}}.',
     suppressionMinutes: 60,

@@ -70,7 +70,7 @@ describe.each(DIALECTS)('alert engine and lifecycle on %s', (dialect) => {
     expect(await life.resolve(db, alert!.id, 'potassium rechecked', who, T + 61 * MIN)).toMatchObject({ status: 'resolved', resolvedBy: staff.coord.id, resolution: 'potassium rechecked' });
     await expect(life.resolve(db, 999_999, 'x', who, T)).rejects.toMatchObject({ code: AlertErrorCode.NotFound });
     expect(changes.map((c) => `${c.kind}:${c.status}:${c.actorUserId}`)).toEqual([`acknowledged:acknowledged:${staff.coord.id}`, `snoozed:snoozed:${staff.coord.id}`, 'reopened:open:null', `resolved:resolved:${staff.coord.id}`]);
-    expect(changes[0]).toMatchObject({ recipients: ['care-coordinator', 'primary-physician'], escalationPolicy: 'critical-15m' });
+    expect(changes[0]).toMatchObject({ recipients: ['care-coordinator', 'primary-physician'], escalationPolicy: 'default' });
     const audit = await db.selectFrom('audit_log').selectAll().where('entity_type', '=', 'alert').orderBy('id').execute();
     expect(audit.map((a) => [a.actor, JSON.parse(a.detail).change])).toEqual([['coord1', 'acknowledged'], ['coord1', 'snoozed'], ['system', 'reopened'], ['coord1', 'resolved']]);
     const streamed = await db.selectFrom('realtime_event').select('payload').where('kind', '=', 'alert').where('ref_id', '=', alert!.id).orderBy('id').execute();
