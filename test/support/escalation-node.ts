@@ -14,7 +14,7 @@ const log: EscalationLog = {
   error: (obj, msg) => line({ level: 'error', ...obj, msg }),
 };
 // Stands in for src/delivery's sink: the test reads these lines.
-const sink: DeliverySink = { enqueue: async (_trx, job) => line({ msg: 'enqueued', ...job }) };
+const sink: DeliverySink = { enqueue: async (_trx, job) => void line({ msg: 'enqueued', ...job }) };
 
 const store = await openStore({ dataDir: process.env.CARECOORD_DATA_DIR!, databaseUrl: process.env.DATABASE_URL || undefined });
 const deps = { sink, log, onCallUsernames: (process.env.CARECOORD_ONCALL_USERS ?? '').split(',').filter(Boolean) };
