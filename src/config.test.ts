@@ -47,4 +47,9 @@ describe('access settings of serve', () => {
     expect(() => loadConfig({ CARECOORD_TRUST_PROXY: '10.0.0.0/33' })).toThrow(/CARECOORD_TRUST_PROXY: not an address.*10\.0\.0\.0\/33/);
     expect(() => loadConfig({ CARECOORD_TRUST_PROXY: 'proxy.internal' })).toThrow(ConfigError);
   });
+
+  it('reads the escalation on-call list (usernames, in order, lower-cased; empty by default)', () => {
+    expect(loadConfig({}).onCallUsers).toEqual([]);
+    expect(loadConfig({ CARECOORD_ONCALL_USERS: ' Doc1, nurse.night ,' }).onCallUsers).toEqual(['doc1', 'nurse.night']);
+  });
 });

@@ -53,6 +53,8 @@ export interface Config {
   application: string;
   facility: string;
   auth: AuthConfig;
+  /** The on-call pool of alert escalation (src/escalation): CARECOORD_ONCALL_USERS, usernames comma-separated, in order; empty: none. */
+  onCallUsers: readonly string[];
   /** Alert delivery (src/delivery/config.ts): public URL, PHI per channel, SMTP, webhooks, VAPID. */
   delivery: DeliveryConfig;
 }
@@ -135,6 +137,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Con
     facility: env.CARECOORD_FACILITY ?? (file.facility as string | undefined) ?? 'CARECOORD',
     auth: authFromEnv(env),
     delivery: deliveryFromEnv(env),
+    onCallUsers: splitList(env.CARECOORD_ONCALL_USERS ?? '').map((u) => u.toLowerCase()),
   };
   const names = new Set(config.listeners.map((l) => l.name));
   if (names.size !== config.listeners.length) throw new ConfigError('listener names must be unique');
