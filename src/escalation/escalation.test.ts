@@ -199,5 +199,7 @@ describe.each(DIALECTS)('escalation on %s', (dialect) => {
     const compiled = claimDueTimersQuery(ctx.store.db, dialect, { now: 1, nodeId: 'n', staleBefore: 0, limit: 5, maxAttempts: 10 }).compile().sql;
     expect(compiled).toContain('"claimed_at" is null or "claimed_at" <');
     expect(compiled.includes('for update skip locked')).toBe(dialect === 'postgres');
+    // PostgreSQL: the locking SELECT runs once (an InitPlan), not inside a semi join that would wait on other nodes' rows
+    expect(compiled.includes('"id" = any(array((select')).toBe(dialect === 'postgres');
   });
 });

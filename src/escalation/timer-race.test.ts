@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { DIALECTS, useFreshStore } from '../../test/support/stores.js';
 import { MemoryLog } from './testing.js';
@@ -25,10 +26,12 @@ describe.each(DIALECTS)('two schedulers on one %s database', (dialect) => {
         fired.push([name, timer.alertId]);
         // the handler's effect commits with the fired mark, or neither does
         await trx.insertInto('alert_recipient').values({ alert_id: timer.alertId, user_id: 1, role: name, level: 0, repeat: 0, gap: 0, gap_reason: null, notified_at: now }).execute();
-        await sleep(2);
+        await sleep(5);
       }, new MemoryLog(), { now: () => T, nodeId: name, batch: 7 });
       const a = node('node-a', ctx.store.db);
       const b = node('node-b', (other ?? ctx.store).db);
+      // Both pools connected before the race, so neither drains everything while the other connects.
+      await Promise.all([sql`select 1`.execute(ctx.store.db), sql`select 1`.execute((other ?? ctx.store).db)]);
       const drain = async (s: TimerScheduler) => {
         for (let i = 0; i < 40; i++) await s.runOnce();
       };

@@ -87,10 +87,13 @@ export function claimDueTimersQuery(db: Db, dialect: DialectName, o: ClaimOption
     .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', o.staleBefore)]));
   const base = () => db.selectFrom('alert_timer');
   const due = pending(base()).select('id').where('due_at', '<=', o.now).orderBy('due_at').orderBy('id').limit(o.limit);
-  const candidates = dialect === 'postgres' ? due.forUpdate().skipLocked() : due;
+  // PostgreSQL: `id = ANY(ARRAY(...))` runs the locking SELECT once (an InitPlan). With `id IN (...)`
+  // the planner may pick a nested-loop semi join that scans the table unlocked and then waits on rows
+  // another node holds until its handler commits: correct, but the nodes would take turns.
+  const claimable = dialect === 'postgres' ? sql<boolean>`"id" = any(array(${due.forUpdate().skipLocked()}))` : sql<boolean>`"id" in (${due})`;
   return db.updateTable('alert_timer')
     .set({ claimed_by: o.nodeId, claimed_at: o.now, attempts: sql<number>`attempts + 1` })
-    .where('id', 'in', candidates)
+    .where(claimable)
     .where('fired_at', 'is', null).where('cancelled_at', 'is', null)
     .where((eb) => eb.or([eb('claimed_at', 'is', null), eb('claimed_at', '<', o.staleBefore)]))
     .returningAll();
