@@ -15,8 +15,8 @@ import { messageSearchMigration } from './migrations/2026-11-25T1720-message-sea
 import { breakGlassReviewMigration } from './migrations/2026-11-25T1740-break-glass-review.js';
 import { alertsMigration } from './migrations/2026-11-25T1800-alerts.js';
 import { deliveryMigration } from './migrations/2026-11-25T1810-delivery.js';
-import { transitionsMigration } from './migrations/2026-11-25T1830-transitions.js';
 import { escalationMigration } from './migrations/2026-11-25T1820-escalation.js';
+import { transitionsMigration } from './migrations/2026-11-25T1830-transitions.js';
 
 /** Every migration, in order. Names are timestamps so later issues append without renumbering. */
 function migrations(dialect: DialectName): Record<string, Migration> {
@@ -36,8 +36,8 @@ function migrations(dialect: DialectName): Record<string, Migration> {
     '2026-11-25T1740-break-glass-review': breakGlassReviewMigration(dialect),
     '2026-11-25T1800-alerts': alertsMigration(dialect),
     '2026-11-25T1810-delivery': deliveryMigration(dialect),
-    '2026-11-25T1830-transitions': transitionsMigration(dialect),
     '2026-11-25T1820-escalation': escalationMigration(dialect),
+    '2026-11-25T1830-transitions': transitionsMigration(dialect),
   };
 }
 
