@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { PeriodicJob } from '../lifecycle/periodic.js';
 import type { Database } from '../store/schema.js';
 import { AUDIT_RETENTION_DAYS, pruneAuditLog, type PruneResult } from './retention.js';
 
@@ -25,8 +26,7 @@ export interface AuditRetentionOptions {
  * for a run in progress. A failed run is logged and tried again at the next interval.
  */
 export class AuditRetentionJob {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<PruneResult | undefined> | undefined;
+  readonly #job: PeriodicJob<PruneResult | undefined>;
   /** Runs finished (tests). */
   runs = 0;
 
@@ -34,28 +34,21 @@ export class AuditRetentionJob {
     private readonly db: Kysely<Database>,
     private readonly log: RetentionLog,
     private readonly options: AuditRetentionOptions = {},
-  ) {}
-
-  start(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => void this.runOnce(), this.options.intervalMs ?? DAY);
-    this.#timer.unref();
-    void this.runOnce();
+  ) {
+    this.#job = new PeriodicJob(() => this.#prune().finally(() => void (this.runs += 1)), options.intervalMs ?? DAY);
   }
 
-  async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+  start(): void {
+    this.#job.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#job.stop();
   }
 
   /** Prune now (one run at a time); undefined when the run failed. */
   runOnce(): Promise<PruneResult | undefined> {
-    this.#running ??= this.#prune().finally(() => {
-      this.#running = undefined;
-      this.runs += 1;
-    });
-    return this.#running;
+    return this.#job.runOnce();
   }
 
   async #prune(): Promise<PruneResult | undefined> {

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { PeriodicJob } from '../lifecycle/periodic.js';
 import type { Channel } from '../alerts/contract.js';
 import { appendAudit, AuditAction } from '../audit/index.js';
 import type { DialectName } from '../store/open.js';
@@ -47,8 +48,7 @@ interface Ending {
  * the audit contract asks). start() and an idempotent stop() that waits for a pass in progress.
  */
 export class DeliveryWorker {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
+  readonly #job: PeriodicJob<number>;
   readonly #channels: Map<Channel, ChannelAdapter>;
   readonly #retry: RetryPolicy;
   readonly #now: () => number;
@@ -57,28 +57,24 @@ export class DeliveryWorker {
     this.#channels = new Map(options.channels.map((c) => [c.channel, c]));
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#now = options.now ?? Date.now;
+    const pass = () => this.#pass().catch((err: unknown) => {
+      this.options.log.error({ name: (err as Error).name, code: (err as { code?: string }).code }, 'delivery pass failed');
+      return 0;
+    });
+    this.#job = new PeriodicJob(pass, options.pollIntervalMs ?? 1000);
   }
 
   start(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => void this.runOnce(), this.options.pollIntervalMs ?? 1000);
-    this.#timer.unref();
-    void this.runOnce();
+    this.#job.start();
   }
 
-  async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+  stop(): Promise<void> {
+    return this.#job.stop();
   }
 
   /** One pass: claim and send what is due (one pass at a time per worker); resolves to the rows handled. */
   runOnce(): Promise<number> {
-    this.#running ??= this.#pass().catch((err: unknown) => {
-      this.options.log.error({ name: (err as Error).name, code: (err as { code?: string }).code }, 'delivery pass failed');
-      return 0;
-    }).finally(() => (this.#running = undefined));
-    return this.#running;
+    return this.#job.runOnce();
   }
 
   async #pass(): Promise<number> {

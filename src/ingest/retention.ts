@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../store/schema.js';
+import { PeriodicJob } from '../lifecycle/periodic.js';
 import { deleteEntriesBefore } from '../store/message-log.js';
 
 const DAY = 86_400_000;
@@ -11,34 +12,29 @@ const DAY = 86_400_000;
  * start and then every `intervalMs`, in small batches.
  */
 export class RetentionJob {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<number> | undefined;
+  readonly #job: PeriodicJob<number>;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly logger: Logger,
     private readonly retentionDays: number,
-    private readonly intervalMs = 6 * 3_600_000,
+    intervalMs = 6 * 3_600_000,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  start(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => void this.runOnce(), this.intervalMs);
-    this.#timer.unref();
-    void this.runOnce();
+  ) {
+    this.#job = new PeriodicJob(() => this.#purge(), intervalMs);
   }
 
-  async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+  start(): void {
+    this.#job.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#job.stop();
   }
 
   /** Delete expired entries; returns how many. */
   runOnce(): Promise<number> {
-    this.#running ??= this.#purge().finally(() => (this.#running = undefined));
-    return this.#running;
+    return this.#job.runOnce();
   }
 
   async #purge(): Promise<number> {

@@ -5,6 +5,7 @@
  * it). Each happens once per task (transition_task.reminded_at / reported_at).
  */
 import type { Kysely, Transaction } from 'kysely';
+import { PeriodicJob } from '../lifecycle/periodic.js';
 import { PENDING_TASK_STATUSES, type Task } from '../care/task.js';
 import { publish, RealtimeKind } from '../realtime/publish.js';
 import type { Database } from '../store/schema.js';
@@ -65,35 +66,28 @@ export interface ReminderLog {
  * and the listener's alert commit together), so a failing listener holds back only that task.
  */
 export class TaskReminderJob {
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<{ reminded: number; reported: number }> | undefined;
+  readonly #job: PeriodicJob<{ reminded: number; reported: number }>;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly listener: OverdueTaskListener,
     private readonly log: ReminderLog,
     private readonly options: ReminderOptions = {},
-  ) {}
-
-  start(): void {
-    if (this.#timer) return;
-    this.#timer = setInterval(() => void this.runOnce(), this.options.intervalMs ?? 60_000);
-    this.#timer.unref();
-    void this.runOnce();
+  ) {
+    this.#job = new PeriodicJob(() => this.#pass(), options.intervalMs ?? 60_000);
   }
 
-  async stop(): Promise<void> {
-    if (this.#timer) clearInterval(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+  start(): void {
+    this.#job.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#job.stop();
   }
 
   /** One pass (one at a time): counts of reminders and reports done. */
   runOnce(): Promise<{ reminded: number; reported: number }> {
-    this.#running ??= this.#pass().finally(() => {
-      this.#running = undefined;
-    });
-    return this.#running;
+    return this.#job.runOnce();
   }
 
   async #pass(): Promise<{ reminded: number; reported: number }> {
