@@ -11,6 +11,10 @@ import { HandlerRegistry } from './ingest/handlers.js';
 import { RetentionJob } from './ingest/retention.js';
 import { AuditRetentionJob } from './audit/retention-job.js';
 import { startDelivery } from './delivery/start.js';
+import type { AlertLifecycle } from './alerts/lifecycle.js';
+import { alertServices, overdueTaskLogger } from './app-alerts.js';
+import { TimerScheduler } from './escalation/timer-scheduler.js';
+import { TaskReminderJob } from './transitions/reminders.js';
 import { IngestService } from './ingest/service.js';
 import { WorkerPool } from './ingest/worker-pool.js';
 import { ProcessingThread, type Processing } from './ingest/processing.js';
@@ -32,6 +36,8 @@ export interface RunningPlatform {
   readonly httpPort: number;
   /** Bound port of the metrics listener (CARECOORD_METRICS_PORT), when on. */
   readonly metricsPort: number | undefined;
+  /** Acknowledge, snooze, resolve: every change reaches escalation and delivery (app-alerts.ts). */
+  readonly alerts: AlertLifecycle;
   /** Stops everything in reverse order of start; idempotent. */
   stop(): Promise<void>;
 }
@@ -69,6 +75,7 @@ async function startProcessing(config: Config, store: Store, logger: Logger, opt
     logLevel: config.logLevel,
     handlersModule: options.handlersModule ?? new URL(`./ingest/default-handlers.${ext}`, import.meta.url).href,
     pool,
+    onCallUsers: config.onCallUsers,
   }, logger.child({ component: 'workers' }));
   try {
     await thread.start();
@@ -127,6 +134,15 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
     // Alert delivery: the outbox worker and its channels (src/delivery).
     const delivery = await startDelivery(store, config.delivery, logger.child({ component: 'delivery' }), { count: (c, o) => metrics.countDelivery(c, o) });
     stops.push(() => delivery.stop());
+    // Escalation timers (they enqueue deliveries: stopped before delivery) and overdue-task reminders.
+    const alertLog = logger.child({ component: 'alerts' });
+    const alerts = alertServices({ onCallUsernames: config.onCallUsers, log: alertLog });
+    const escalation = new TimerScheduler(store.db, store.dialect, alerts.timerHandler, alertLog);
+    escalation.start();
+    stops.push(() => escalation.stop());
+    const reminders = new TaskReminderJob(store.db, overdueTaskLogger(alertLog), logger.child({ component: 'reminders' }));
+    reminders.start();
+    stops.push(() => reminders.stop());
 
     const appender = createLogAppender(store);
     stops.push(() => appender.close());
@@ -174,7 +190,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
 
     let stopped: Promise<void> | undefined;
     return {
-      store, ingest, workers, http, mllpPorts, httpPort, metricsPort,
+      store, ingest, workers, http, mllpPorts, httpPort, metricsPort, alerts: alerts.lifecycle,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (err) {

@@ -69,6 +69,8 @@ export interface AlertChange {
   /** The user who acted (acknowledge, snooze, resolve), or null for the system. */
   actorUserId: number | null;
   at: number;
+  /** On 'snoozed': when the snooze ends (epoch ms), for escalation's unsnooze timer. */
+  snoozedUntil?: number | null;
 }
 
 /** A listener is called inside the transaction that changed the alert; throwing rolls the change back. */

@@ -97,7 +97,7 @@ export class AlertLifecycle {
       await updateAlert(trx, alertId, set);
       const after = (await getAlert(trx, alertId))!;
       const change = await changeOf(after, kind, before.severity as Severity, (id, v) => this.#rules.definitionOf(trx, id, v), actor.userId, at);
-      await announce(trx, this.listeners, change, after);
+      await announce(trx, this.listeners, kind === 'snoozed' ? { ...change, snoozedUntil: after.snoozedUntil } : change, after);
       await appendAudit(trx, {
         at, actor: actor.username, userId: actor.userId, patientId: after.patientId, action: AuditAction.Update, entityType: 'alert', entityId: alertId, source: actor.source,
         detail: { change: kind, from: before.status, to: after.status, severity: after.severity, ruleId: after.ruleId },

@@ -17,6 +17,8 @@ export interface ProcessingThreadData {
   /** URL of a module exporting registerHandlers(registry). */
   handlersModule: string;
   pool: Omit<WorkerPoolOptions, 'now'>;
+  /** The on-call pool for the alert engine's escalation listener (Config.onCallUsers). */
+  onCallUsers?: readonly string[];
 }
 
 async function main(): Promise<void> {
@@ -25,8 +27,8 @@ async function main(): Promise<void> {
   const logger = pino({ level: data.logLevel, base: { service: 'carecoord', component: 'workers' } });
   const store = await openStore({ dataDir: data.dataDir, databaseUrl: data.databaseUrl, migrate: false, poolSize: 4 });
   const registry = new HandlerRegistry();
-  const mod = (await import(data.handlersModule)) as { registerHandlers(r: HandlerRegistry): void };
-  mod.registerHandlers(registry);
+  const mod = (await import(data.handlersModule)) as { registerHandlers(r: HandlerRegistry, context?: object): void };
+  mod.registerHandlers(registry, { onCallUsers: data.onCallUsers ?? [], log: logger.child({ component: 'alerts' }) });
   const pool = new WorkerPool(store.db, registry, logger, data.pool);
   pool.start();
   const statsTimer = setInterval(() => port.postMessage({ stats: pool.stats }), 500);
