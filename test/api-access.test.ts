@@ -5,6 +5,7 @@ import { addSchedule, holdSchedule } from '../src/care/schedule-service.js';
 import { createTask } from '../src/care/task-service.js';
 import { addTeamMember } from '../src/care/team-service.js';
 import { API_T0, HOUR, seedWorld, signIn, startApiServer, type ApiClient, type ApiServer, type ApiWorld } from '../src/access/testing.js';
+import { insertTestAlert } from './support/alerts.js';
 import { DIALECTS, useFreshStore } from './support/stores.js';
 
 /**
@@ -42,12 +43,17 @@ const EXAMPLES: Record<string, { query?: string; body?: unknown }> = {
   'POST /api/tasks/{id}/start': {},
   'POST /api/tasks/{id}/cancel': { body: { reason: 'duplicate' } },
   'POST /api/tasks/{id}/reassign': { body: { role: 'field-clinician' } },
+  'GET /api/patients/{id}/alerts': { query: '?limit=5' },
+  'GET /api/alerts/{id}': {},
+  'POST /api/alerts/{id}/acknowledge': {},
+  'POST /api/alerts/{id}/resolve': { body: { resolution: 'called the patient, seen in clinic' } },
+  'POST /api/alerts/{id}/snooze': { body: { until: new Date(API_T0 + HOUR).toISOString(), reason: 'family visiting, call back' } },
 };
 /** Scopes whose `:id` names something of one patient; the kind of id each path's first segment takes. */
-const SCOPED = new Set(['patient', 'task', 'episode', 'team-member', 'goal', 'intervention', 'schedule']);
+const SCOPED = new Set(['patient', 'task', 'episode', 'team-member', 'goal', 'intervention', 'schedule', 'alert']);
 const SCOPE_OF_PATH: Record<string, string[]> = {
   patients: ['patient', 'break-glass'], tasks: ['task'], episodes: ['episode'], 'team-members': ['team-member'], goals: ['goal'],
-  interventions: ['intervention'], schedules: ['schedule'],
+  interventions: ['intervention'], schedules: ['schedule'], alerts: ['alert'],
 };
 const REASON = 'patient unresponsive in clinic, no team member reachable';
 
@@ -82,11 +88,12 @@ describe.each(DIALECTS)('the access matrix on %s', (dialect) => {
   /**
    * The id to put in the path: the patient, or something fresh of the patient (changes consume it):
    * an open task, or a planned episode (no one sees a patient through it) with a goal, an
-   * intervention, a schedule (held first when the route releases it) or a team member.
+   * intervention, a schedule (held first when the route releases it) or a team member; an open alert.
    */
   async function idFor(op: Operation, patientId = world.patientId): Promise<number> {
     const db = ctx.store.db;
     if (op.scope === 'patient') return patientId;
+    if (op.scope === 'alert') return insertTestAlert(db, patientId);
     if (op.scope === 'task') return (await createTask(db, { patientId, title: 'Matrix task', assigneeRole: 'care-coordinator' }, API_T0, 'admin:test')).id;
     const episodeId = (await createEpisode(db, { patientId, type: 'home-health', startAt: API_T0 }, API_T0, 'admin:test')).id;
     switch (op.scope) {

@@ -61,6 +61,7 @@ export async function patientOf(db: Db, subject: Subject, id: number): Promise<n
     case 'patient': return id;
     case 'episode': row = await db.selectFrom('care_episode').select('patient_id').where('id', '=', id).executeTakeFirst(); break;
     case 'task': row = await db.selectFrom('task').select('patient_id').where('id', '=', id).executeTakeFirst(); break;
+    case 'alert': row = await db.selectFrom('alert').select('patient_id').where('id', '=', id).executeTakeFirst(); break;
     case 'team-member': row = await viaEpisode('care_team_member'); break;
     case 'goal': row = await viaEpisode('care_plan_goal'); break;
     case 'intervention': row = await viaEpisode('care_plan_intervention'); break;

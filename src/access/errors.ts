@@ -44,7 +44,7 @@ export class AccessError extends Error {
 }
 
 /** What an id in a request names (the audit entry of a refusal says which). */
-export type Subject = 'patient' | 'task' | 'episode' | 'team-member' | 'goal' | 'intervention' | 'schedule';
+export type Subject = 'patient' | 'task' | 'episode' | 'team-member' | 'goal' | 'intervention' | 'schedule' | 'alert';
 
 /** Not found or not visible: one answer. `write` marks an attempted change (audited as update). */
 export const notVisible = (what: Subject, id: number, write = false): AccessError =>

@@ -12,6 +12,8 @@ export type * from './records.js';
 export { withPatientAccess, type AccessOptions, type PatientAccess } from './patient-access.js';
 export type { PatientScope } from './patient-scope.js';
 export type * from './care-records.js';
+export { CRITICAL_SNOOZE_MAX_MS, INBOX_STATUSES, SNOOZE_MAX_MS, type AlertDetail, type AlertDocument, type AlertDeliveryRecord, type AlertInboxFilter, type AlertRecipientRecord, type AlertSort } from './alert-access.js';
+export type { AlertRecord } from '../store/alerts.js';
 export type { Page, PageRequest } from './page-cursor.js';
 export type { AssignmentSearch } from './patient-search.js';
 export * from './vocab.js';

@@ -1,6 +1,8 @@
 import { appendAudit, appendAudits, AuditAction, AuditOutcome, inAuditedTransaction, type AuditEntry } from '../audit/index.js';
 import { completeTask as completeCareTask } from '../care/task-service.js';
 import { publishBreakGlass } from '../realtime/audience.js';
+import type { AlertLifecycle } from '../alerts/lifecycle.js';
+import { AlertAccess } from './alert-access.js';
 import { grantById, insertGrant, listGrants, patientIsLive, recordReview, taskPatientId, type BreakGlassOutcome, type GrantFilter } from './break-glass.js';
 import type { Caller } from './caller.js';
 import { AccessError, AccessErrorCode, forbidden, notVisible } from './errors.js';
@@ -24,6 +26,8 @@ export interface AccessOptions {
   now: number;
   /** How long a break-the-glass grant lasts. */
   breakGlassMs: number;
+  /** Alert changes go through it (its listeners: escalation, delivery); PatientAccess.alerts needs it. */
+  alerts?: AlertLifecycle | undefined;
 }
 
 /**
@@ -129,6 +133,12 @@ export class PatientAccess {
   /** Tasks and my worklist (care team or break-the-glass). */
   get tasks(): TaskAccess {
     return new TaskAccess(this.door());
+  }
+
+  /** Alerts: my inbox, a patient's history, one alert, acknowledge/snooze/resolve (care team or break-the-glass). */
+  get alerts(): AlertAccess {
+    if (!this.options.alerts) throw new Error('withPatientAccess was given no AlertLifecycle');
+    return new AlertAccess(this.door(), this.options.alerts);
   }
 
   /** Patients to assign a care team to (ManageCareTeams): what an assignment needs only. */

@@ -3,6 +3,7 @@
  * (called by the escalation scheduler). Each change, in one transaction: the alert row (locked), the
  * realtime 'alert' event, the listeners (delivery stops, escalation timers), and the audit entry last
  * (audit/append.ts contract). Who may act on which alert is the caller's check (src/access for the API).
+ * Given a transaction (`db.isTransaction`), a change runs inside it: the API's audited access transaction.
  */
 import { PostgresAdapter, type Kysely } from 'kysely';
 import { appendAudit, AuditAction } from '../audit/index.js';
@@ -26,6 +27,8 @@ export interface AlertActor {
   userId: number | null;
   /** Client IP, 'cli' or 'system'. */
   source: string;
+  /** How the API caller reached the patient (care-team, break-glass), recorded in the audit entry. */
+  via?: string;
 }
 
 const FROM: Record<LifecycleAction['kind'], readonly AlertStatus[]> = {
@@ -100,7 +103,7 @@ export class AlertLifecycle {
       await announce(trx, this.listeners, kind === 'snoozed' ? { ...change, snoozedUntil: after.snoozedUntil } : change, after);
       await appendAudit(trx, {
         at, actor: actor.username, userId: actor.userId, patientId: after.patientId, action: AuditAction.Update, entityType: 'alert', entityId: alertId, source: actor.source,
-        detail: { change: kind, from: before.status, to: after.status, severity: after.severity, ruleId: after.ruleId },
+        detail: { change: kind, from: before.status, to: after.status, severity: after.severity, ruleId: after.ruleId, ...(actor.via ? { via: actor.via } : {}) },
       });
       return after;
     });

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ACCESS_ERROR_STATUS, AccessError } from '../access/errors.js';
+import { AlertError, AlertErrorCode } from '../alerts/errors.js';
 import { IDENTITY_STORE_ERROR_STATUS, IdentityStoreError, MESSAGE_ADMIN_ERROR_STATUS, MessageAdminError } from '../access/interfaces.js';
 import { AuditError, AuditErrorCode } from '../audit/errors.js';
 import { AUTH_ERROR_STATUS, AuthError } from '../auth/errors.js';
@@ -26,10 +27,22 @@ const CARE_ERROR_STATUS: Readonly<Record<CareErrorCode, number>> = {
   [CareErrorCode.Conflict]: 409,
 };
 
+const ALERT_ERROR_STATUS: Readonly<Record<AlertErrorCode, number>> = {
+  [AlertErrorCode.InvalidRule]: 400,
+  [AlertErrorCode.ConditionSyntax]: 400,
+  [AlertErrorCode.ConditionType]: 400,
+  [AlertErrorCode.UnknownPlaceholder]: 400,
+  [AlertErrorCode.NotFound]: 404,
+  [AlertErrorCode.InvalidTransition]: 409,
+  [AlertErrorCode.InvalidInput]: 400,
+};
+
 /** The status and body for an error; unknown errors become api.internal (the caller logs them). */
 export function errorReply(err: unknown): { status: number; code: string; message: string } {
   if (err instanceof AccessError) return { status: ACCESS_ERROR_STATUS[err.code], code: err.code, message: err.message };
   if (err instanceof CareError) return { status: CARE_ERROR_STATUS[err.code], code: err.code, message: err.message };
+  // The field at fault first, like a schema failure ("body/until: ...").
+  if (err instanceof AlertError) return { status: ALERT_ERROR_STATUS[err.code], code: err.code, message: err.field ? `body/${err.field}: ${err.message}` : err.message };
   if (err instanceof AuthError) return { status: AUTH_ERROR_STATUS[err.code], code: err.code, message: err.message };
   if (err instanceof MessageAdminError) return { status: MESSAGE_ADMIN_ERROR_STATUS[err.code], code: err.code, message: err.message };
   if (err instanceof IdentityStoreError) return { status: IDENTITY_STORE_ERROR_STATUS[err.code], code: err.code, message: err.message };

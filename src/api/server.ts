@@ -35,7 +35,7 @@ export function buildHttpApp(
   logger: Logger,
   health: HealthSource,
   auth?: AuthPluginOptions,
-  api: Pick<ApiOptions, 'now' | 'breakGlassMs'> & { realtime?: Pick<StreamRouteOptions, 'hub' | 'stream'> } = {},
+  api: Pick<ApiOptions, 'now' | 'breakGlassMs' | 'alerts'> & { realtime?: Pick<StreamRouteOptions, 'hub' | 'stream'> } = {},
   serve: HttpServeOptions = {},
 ): FastifyInstance {
   // Request logging off: URLs of later API routes name patients; errors are still logged.

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { withPatientAccess, type Caller, type PatientAccess } from '../../access/index.js';
+import type { AlertLifecycle } from '../../alerts/lifecycle.js';
 import type { Database } from '../../store/schema.js';
 
 /**
@@ -12,12 +13,12 @@ import type { Database } from '../../store/schema.js';
  * - caller: the caller's own data (their panel);
  * - role: allowed by a role (the privacy officer's list of grants);
  * - public: no patient data (the OpenAPI document);
- * - episode, team-member, goal, intervention, schedule: `:id` is an id of that kind, scoped by its
- *   patient like task.
+ * - episode, team-member, goal, intervention, schedule, alert: `:id` is an id of that kind, scoped by
+ *   its patient like task.
  * `config.assignment` marks a care-team assignment route: holders of ManageCareTeams (admin) get in
  * too, without clinical data, and changes are refused under break-the-glass (403).
  */
-export type AccessScope = 'patient' | 'task' | 'break-glass' | 'caller' | 'role' | 'public' | 'episode' | 'team-member' | 'goal' | 'intervention' | 'schedule';
+export type AccessScope = 'patient' | 'task' | 'break-glass' | 'caller' | 'role' | 'public' | 'episode' | 'team-member' | 'goal' | 'intervention' | 'schedule' | 'alert';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -31,6 +32,8 @@ export interface RouteDeps {
   /** The access layer's clock (epoch ms): break-the-glass expiry is read against it. */
   now: () => number;
   breakGlassMs: number;
+  /** Alert changes (acknowledge, snooze, resolve) with the platform's listeners. */
+  alerts: AlertLifecycle;
 }
 
 /** The signed-in caller (requireUser ran first: a route without it has no user and fails here). */
@@ -42,7 +45,7 @@ export function callerOf(request: FastifyRequest): Caller {
 
 /** Run the route's work through the caller's PatientAccess (one audited transaction). */
 export function withAccess<T>(deps: RouteDeps, request: FastifyRequest, work: (access: PatientAccess) => Promise<T>): Promise<T> {
-  return withPatientAccess(deps.db, callerOf(request), { now: deps.now(), breakGlassMs: deps.breakGlassMs }, work);
+  return withPatientAccess(deps.db, callerOf(request), { now: deps.now(), breakGlassMs: deps.breakGlassMs, alerts: deps.alerts }, work);
 }
 
 /** Epoch ms as ISO 8601 UTC (null stays null). */

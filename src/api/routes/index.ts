@@ -3,7 +3,9 @@ import type { Kysely } from 'kysely';
 import { DEFAULT_BREAK_GLASS_MS } from '../../access/index.js';
 import type { Database } from '../../store/schema.js';
 import type { OpenApiCollector } from '../openapi.js';
+import { AlertLifecycle } from '../../alerts/lifecycle.js';
 import { adminUserRoutes } from './admin-users.js';
+import { alertRoutes } from './alerts.js';
 import { auditRoutes } from './audit.js';
 import { breakGlassRoutes } from './break-glass.js';
 import type { RouteDeps } from './context.js';
@@ -24,6 +26,11 @@ export interface ApiOptions {
   now?: () => number;
   /** How long a break-the-glass grant lasts; 4 hours by default. */
   breakGlassMs?: number;
+  /**
+   * Acknowledge, snooze, resolve: serve passes the platform's (RunningPlatform.alerts: escalation and
+   * delivery listeners); without it a lifecycle with no listeners (tests).
+   */
+  alerts?: AlertLifecycle | undefined;
 }
 
 /**
@@ -31,7 +38,7 @@ export interface ApiOptions {
  * Patient data goes only through src/access (test/api-imports.test.ts keeps it that way).
  */
 export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Promise<void> {
-  const deps: RouteDeps = { db: options.db, now: options.now ?? Date.now, breakGlassMs: options.breakGlassMs ?? DEFAULT_BREAK_GLASS_MS };
+  const deps: RouteDeps = { db: options.db, now: options.now ?? Date.now, breakGlassMs: options.breakGlassMs ?? DEFAULT_BREAK_GLASS_MS, alerts: options.alerts ?? new AlertLifecycle() };
   panelRoutes(app, deps);
   patientRoutes(app, deps);
   timelineRoutes(app, deps);
@@ -39,6 +46,7 @@ export async function apiRoutes(app: FastifyInstance, options: ApiOptions): Prom
   breakGlassRoutes(app, deps);
   taskRoutes(app, deps);
   careRoutes(app, deps);
+  alertRoutes(app, deps);
   adminUserRoutes(app, deps);
   messageRoutes(app, deps);
   identityReviewRoutes(app, deps);
