@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AlertLifecycle } from '../src/alerts/lifecycle.js';
 import { API_T0, HOUR, seedWorld, signIn, startApiServer, type ApiClient, type ApiServer, type ApiWorld } from '../src/access/testing.js';
 import { insertTestAlert } from './support/alerts.js';
 import { DIALECTS, useFreshStore } from './support/stores.js';
@@ -124,5 +125,34 @@ describe.each(DIALECTS)('the alerts API on %s', (dialect) => {
     const high = await alert(world.patientId);
     expect((await coord.post(`/api/alerts/${high}/snooze`, { until: new Date(API_T0 + 25 * HOUR).toISOString(), reason: 'later' })).status).toBe(400);
     expect(ok(await coord.post(`/api/alerts/${high}/snooze`, { until: new Date(API_T0 + 24 * HOUR).toISOString(), reason: 'later' })).alert.status).toBe('snoozed');
+  });
+
+  it("runs the lifecycle's listeners in the request's transaction: a listener that fails rolls the change, its event and its audit entry back", async () => {
+    const told: [string, number | null | undefined, string][] = [];
+    let fail = false;
+    const lifecycle = new AlertLifecycle([{
+      alertChanged: async (trx, change) => {
+        // The change is visible in the transaction, and the request's audit entry is not yet written (it comes last).
+        const row = await trx.selectFrom('alert').select('status').where('id', '=', change.alertId).executeTakeFirstOrThrow();
+        told.push([change.kind, change.snoozedUntil, row.status]);
+        if (fail) throw new Error('listener down');
+      },
+    }]);
+    const wired = await startApiServer(ctx.store.db, { alerts: lifecycle });
+    try {
+      const client = await signIn(wired, 'nurse1');
+      const id = await alert(world.patientId);
+      const until = API_T0 + 30 * 60_000;
+      ok(await client.post(`/api/alerts/${id}/snooze`, { until: new Date(until).toISOString(), reason: 'in surgery' }));
+      expect(told).toEqual([['snoozed', until, 'snoozed']]);
+      fail = true;
+      expect((await client.post(`/api/alerts/${id}/acknowledge`)).status).toBe(500);
+      expect(ok(await client.get(`/api/alerts/${id}`)).alert.status).toBe('snoozed');
+      const changes = await ctx.store.db.selectFrom('audit_log').select('detail').where('entity_type', '=', 'alert').where('action', '=', 'update').execute();
+      expect(changes.map((c) => [JSON.parse(c.detail).change, JSON.parse(c.detail).via])).toEqual([['snoozed', 'care-team']]);
+      expect((await ctx.store.db.selectFrom('realtime_event').select('id').where('kind', '=', 'alert').execute()).length).toBe(1);
+    } finally {
+      await wired.close();
+    }
   });
 });

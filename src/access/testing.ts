@@ -1,4 +1,5 @@
 import pino from 'pino';
+import type { AlertLifecycle } from '../alerts/lifecycle.js';
 import { buildHttpApp } from '../api/server.js';
 import type { AuthConfig } from '../config.js';
 import { cookieName } from '../auth/http.js';
@@ -27,11 +28,11 @@ export interface ApiServer {
 }
 
 /** buildHttpApp with the auth plugin and the API routes, listening on 127.0.0.1 port 0. */
-export async function startApiServer(db: CareDb, options: { breakGlassMs?: number } = {}): Promise<ApiServer> {
+export async function startApiServer(db: CareDb, options: { breakGlassMs?: number; alerts?: AlertLifecycle } = {}): Promise<ApiServer> {
   const config = authConfig({ mfaRequiredRoles: [], loginRatePerIp: 100_000, loginRatePerUser: 100_000 });
   const clock = { now: API_T0 };
   const breakGlassMs = options.breakGlassMs ?? DEFAULT_BREAK_GLASS_MS;
-  const app = buildHttpApp(pino({ level: 'silent' }), { accepting: () => true, details: () => ({}) }, { db, config, onAuthEvent: () => {} }, { now: () => clock.now, breakGlassMs });
+  const app = buildHttpApp(pino({ level: 'silent' }), { accepting: () => true, details: () => ({}) }, { db, config, onAuthEvent: () => {} }, { now: () => clock.now, breakGlassMs, alerts: options.alerts });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
