@@ -171,7 +171,7 @@ export async function startPlatform(config: Config, logger: Logger, options: Pla
         processingAlive: () => !workersStopped && (heartbeat?.alive() ?? true),
         listeners: () => listenerUp,
       },
-    }, { db: store.db, config: config.auth }, { breakGlassMs: config.breakGlassMs }, { https: tls && httpsOptions(tls), trustProxy: config.http.trustProxy });
+    }, { db: store.db, config: config.auth }, { breakGlassMs: config.breakGlassMs, alerts: alerts.lifecycle }, { https: tls && httpsOptions(tls), trustProxy: config.http.trustProxy });
     await http.listen({ host: config.http.host, port: config.http.port });
     stops.push(() => http.close());
     const address = http.server.address();
