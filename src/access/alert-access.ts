@@ -3,7 +3,7 @@ import type { AlertLifecycle } from '../alerts/lifecycle.js';
 import { AlertError, AlertErrorCode } from '../alerts/errors.js';
 import { AuditAction } from '../audit/index.js';
 import { toAlert, type AlertRecord } from '../store/alerts.js';
-import { reach, type Door } from './door.js';
+import { reach, scopedPatientIds, type Door } from './door.js';
 import { AccessError, AccessErrorCode, notVisible } from './errors.js';
 import { decodePageKey, pageOf, type Page, type PageRequest } from './page-cursor.js';
 import { visiblePatientIds } from './visible.js';
@@ -78,7 +78,7 @@ export class AlertAccess {
   async history(patientId: number, page: PageRequest): Promise<Page<AlertRecord>> {
     const { path } = await reach(this.door, 'patient', patientId, 'clinical', false);
     const cursor = page.cursor === undefined ? undefined : decodePageKey(page.cursor, 2);
-    let q = this.door.db.selectFrom('alert').selectAll().where('patient_id', '=', patientId);
+    let q = this.door.db.selectFrom('alert').selectAll().where('patient_id', '=', patientId).where('patient_id', 'in', scopedPatientIds(this.door, path));
     if (cursor) {
       const [raisedAt, id] = cursor as [number, number];
       q = q.where((eb) => eb.or([eb('raised_at', '<', raisedAt), eb.and([eb('raised_at', '=', raisedAt), eb('id', '<', id)])]));
@@ -93,7 +93,7 @@ export class AlertAccess {
   async alert(alertId: number): Promise<AlertDocument> {
     const { patientId, path } = await reach(this.door, 'alert', alertId, 'clinical', false);
     const { db } = this.door;
-    const row = await db.selectFrom('alert').selectAll().where('id', '=', alertId).where('patient_id', '=', patientId).executeTakeFirst();
+    const row = await db.selectFrom('alert').selectAll().where('id', '=', alertId).where('patient_id', 'in', scopedPatientIds(this.door, path)).executeTakeFirst();
     if (!row) throw notVisible('alert', alertId);
     const a = toAlert(row);
     const names = await this.usernames([a.acknowledgedBy, a.resolvedBy]);
