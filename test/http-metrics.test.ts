@@ -4,6 +4,7 @@ import { signIn, type ApiServer } from '../src/access/testing.js';
 import { addUserWithPassword, authConfig } from '../src/auth/testing.js';
 import { metrics } from '../src/metrics/index.js';
 import { SseClient } from '../src/realtime/testing.js';
+import { insertTestAlert } from './support/alerts.js';
 import { adt, eventually, startTestPlatform, type TestPlatform } from './support/platform.js';
 import { DIALECTS } from './support/stores.js';
 
@@ -64,7 +65,7 @@ describe.each(DIALECTS)('GET /metrics (%s)', (dialect) => {
     expect(res.text).not.toMatch(/nodejs_gc_duration|nodejs_active_handles|nodejs_version_info/);
     // No per-message labels: every carecoord_ sample is labelled by listener/code/status at most.
     for (const line of res.text.split('\n').filter((l) => l.startsWith('carecoord_'))) {
-      expect(line).toMatch(/^carecoord_[a-z_]+(\{(listener|code|status)="[^"]*"(,(listener|code|status)="[^"]*")*\})? [-0-9.e+]+$/);
+      expect(line).toMatch(/^carecoord_[a-z_]+(\{(listener|code|status|severity|channel|outcome)="[^"]*"(,(listener|code|status|severity|channel|outcome)="[^"]*")*\})? [-0-9.e+]+$/);
     }
   });
 
@@ -82,6 +83,26 @@ describe.each(DIALECTS)('GET /metrics (%s)', (dialect) => {
     expect(value(text, 'carecoord_queue_depth{status="queued"}')).toBe(0);
     expect(value(text, 'carecoord_queue_depth{status="failed"}')).toBe(0);
     expect(value(text, 'carecoord_processing_lag_seconds')).toBeGreaterThanOrEqual(1);
+  });
+
+  it('counts the alerts still to handle by status and severity', async () => {
+    tp = await startTestPlatform(dialect, METRICS);
+    const port = tp.platform.metricsPort!;
+    const client = await tp.connect();
+    await client.send(adt('AL1', 'MRNAL1'));
+    await client.close();
+    const db = tp.platform.store.db;
+    const patient = await eventually(async () => (await db.selectFrom('patient').select('id').executeTakeFirst())?.id, 20_000, 'the patient');
+    const pid = Number(patient);
+    const before = (await scrape(port)).text;
+    for (const over of [{ severity: 'critical' }, { severity: 'critical' }, { severity: 'low', status: 'acknowledged' }, { severity: 'high', status: 'resolved' }]) {
+      await insertTestAlert(db, pid, over);
+    }
+    const text = (await scrape(port)).text;
+    const grew = (series: string) => value(text, series) - value(before, series);
+    expect(grew('carecoord_alerts{status="open",severity="critical"}')).toBe(2);
+    expect(grew('carecoord_alerts{status="acknowledged",severity="low"}')).toBe(1);
+    expect(text).not.toContain('status="resolved"');
   });
 
   it('shows the lag back at 0 once everything is processed, and the SSE gauge others set', async () => {

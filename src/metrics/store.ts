@@ -35,6 +35,17 @@ export async function readQueue(db: Kysely<Database>): Promise<QueueReading> {
   };
 }
 
+/** Alerts still to handle (open, acknowledged, snoozed), counted by status and severity (index alert_snoozed: status first). */
+export async function readAlertCounts(db: Kysely<Database>): Promise<{ status: string; severity: string; n: number }[]> {
+  const rows = await db
+    .selectFrom('alert')
+    .select(['status', 'severity', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('status', 'in', ['open', 'acknowledged', 'snoozed'])
+    .groupBy(['status', 'severity'])
+    .execute();
+  return rows.map((r) => ({ status: r.status, severity: r.severity, n: Number(r.n) }));
+}
+
 /**
  * Gauges read from the store at each scrape, in a registry of their own (one per open store, merged
  * with the process's registry by the metrics server). A store that cannot answer leaves them empty.
@@ -66,6 +77,17 @@ export function storeMetrics(db: Kysely<Database>, now: () => number = Date.now)
       this.reset();
       const r = await read();
       if (r) this.set(r.oldestReceivedAt === null ? 0 : Math.max(0, (now() - r.oldestReceivedAt) / 1000));
+    },
+  });
+  new Gauge({
+    name: 'carecoord_alerts',
+    help: 'Alerts still to handle, by status (open, acknowledged, snoozed) and severity',
+    labelNames: ['status', 'severity'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const rows = await readAlertCounts(db).catch(() => []);
+      for (const r of rows) this.set({ status: r.status, severity: r.severity }, r.n);
     },
   });
   return registry;
