@@ -9,19 +9,30 @@
  * floor without CEL; the ratio is printed, and the firings of both must agree (checked). A diagnostic
  * line gives the share of the CEL time spent in toCel (the context converted once per condition call).
  *
- * Part B (end to end, MLLP ACK -> SSE 'alert' p50/p99 at 500 msg/s against `carecoord serve`) is not
- * implemented yet.
+ * Part B, end to end: a real `carecoord serve` child (bench/lib/children.ts) on a data dir seeded
+ * beforehand with BENCH_PATIENTS patients, each on a home-health episode whose coordinator has an SSE
+ * stream open (GET /api/stream, over the default self-signed HTTPS); ADT^A04 ED registrations (PV1-2 E, a visit number of their own, so
+ * each raises a new 'ed-visit' alert) at BENCH_RATE msg/s for BENCH_SECONDS over MLLP; latency from
+ * the ACK to the 'alert' event at the coordinator's stream, p50/p99. Baseline in the same run: a
+ * second serve child, seeded the same, with every alert rule disabled; ACK to the message's
+ * 'clinical-event' at the same stream (ingest, processing and the real-time path, no rule firing).
  *
  * Environment: BENCH_EVENTS (contexts, 20000), BENCH_ALERT_RULES (total rules for (b), 200),
- * BENCH_MIN_MS (minimum measured time per case, 1500).
+ * BENCH_MIN_MS (minimum measured time per case, 1500), BENCH_PATIENTS (500), BENCH_RATE (500),
+ * BENCH_SECONDS (10), BENCH_PART (A, B or both).
  * Run: npm run bench:alerts
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { BUILTIN_RULES } from '../src/alerts/builtin.js';
 import { buildContext, type AlertContext, type ContextInput } from '../src/alerts/context.js';
 import { toCel } from '../src/alerts/cel.js';
 import { evaluateRules } from '../src/alerts/evaluate.js';
 import { compileRule, type CompiledRule, type RuleDefinition } from '../src/alerts/rule.js';
 import type { ClinicalEvent } from '../src/store/events.js';
+import { BENCH_MASTER_KEY, killAllChildren, startCarecoord } from './lib/children.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const TOTAL_RULES = Number(process.env.BENCH_ALERT_RULES ?? 200);
@@ -246,4 +257,226 @@ function partA(): void {
   if (!ok) process.exitCode = 1;
 }
 
-partA();
+// ---------------------------------------------------------------- part B: end to end
+const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 500);
+const RATE = Number(process.env.BENCH_RATE ?? 500);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const now = () => performance.timeOrigin + performance.now();
+
+function percentiles(xs: number[]): { p50: number; p99: number; n: number } {
+  const s = Float64Array.from(xs).sort();
+  const at = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN);
+  return { p50: at(0.5), p99: at(0.99), n: s.length };
+}
+
+async function withStore<T>(dataDir: string, fn: (store: import('../src/store/open.js').Store) => Promise<T>): Promise<T> {
+  const { openStore } = await import('../src/store/open.js');
+  const { masterKeyFrom } = await import('../src/keys/index.js');
+  const store = await openStore({ dataDir, masterKey: masterKeyFrom(Buffer.from(BENCH_MASTER_KEY, 'base64')) });
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+/** SSE streams; every 'alert' and 'clinical-event' frame is kept as [kind, refId, arrival time]. */
+function openStreams(url: string, cookies: string[]): Promise<{ received: [string, number, number][]; failed: number; close: () => void }> {
+  const received: [string, number, number][] = [];
+  const reqs: ReturnType<typeof request>[] = [];
+  let failed = 0;
+  let lastStatus = '';
+  const open = (cookie: string) => new Promise<void>((resolve) => {
+    const req = request(url, { headers: { accept: 'text/event-stream', cookie }, agent: false, rejectUnauthorized: false }, (res) => {
+      if (res.statusCode !== 200) { failed++; lastStatus = `${res.statusCode}`; res.resume(); return resolve(); }
+      res.setEncoding('utf8');
+      let buf = '';
+      let ready = false;
+      res.on('data', (chunk: string) => {
+        const t = now();
+        buf += chunk;
+        let at: number;
+        while ((at = buf.indexOf('\n\n')) >= 0) {
+          const block = buf.slice(0, at);
+          buf = buf.slice(at + 2);
+          if (!ready && block.includes('event: ready')) { ready = true; resolve(); continue; }
+          const kind = /^event: (.+)$/m.exec(block)?.[1];
+          const ref = /"refId":(\d+)/.exec(block)?.[1];
+          if (kind && ref) received.push([kind, Number(ref), t]);
+        }
+      });
+      res.on('error', () => {});
+    });
+    req.on('error', () => { failed++; resolve(); });
+    req.end();
+    reqs.push(req);
+  });
+  return (async () => {
+    for (let i = 0; i < cookies.length; i += 100) await Promise.all(cookies.slice(i, i + 100).map(open));
+    if (failed) console.log(`streams: ${failed} failed (last status ${lastStatus})`);
+    return { received, failed, close: () => reqs.forEach((r) => r.destroy()) };
+  })();
+}
+
+interface E2e {
+  label: string;
+  count: number;
+  sendSeconds: number;
+  nacks: number;
+  alerts: number;
+  drainSeconds: number;
+  conns: number;
+  ack: { p50: number; p99: number; n: number };
+  alert: { p50: number; p99: number; n: number };
+  event: { p50: number; p99: number; n: number };
+  processing: { p50: number; p99: number; n: number };
+}
+
+/** One serve child, seeded and driven; `alerts` false: every alert rule disabled before it starts (the baseline). */
+async function runServe(alertsOn: boolean): Promise<E2e> {
+  const { loadConfig } = await import('../src/config.js');
+  const { addUser } = await import('../src/care/user-service.js');
+  const { createEpisode } = await import('../src/care/episode-service.js');
+  const { insertTestPatient } = await import('../src/store/care/test-fixtures.js');
+  const { startSession } = await import('../src/auth/session-service.js');
+  const { cookieName } = await import('../src/auth/http.js');
+  const { MllpClient } = await import('../src/mllp/index.js');
+
+  const dataDir = mkdtempSync(join(tmpdir(), 'carecoord-bench-alerts-'));
+  const config = loadConfig({ CARECOORD_DATA_DIR: dataDir, CARECOORD_LOG_LEVEL: 'silent' });
+  const t0 = Date.now();
+  const cookies = await withStore(dataDir, async ({ db }) => {
+    const out: string[] = [];
+    for (let p = 0; p < PATIENTS; p++) {
+      const patientId = await insertTestPatient(db, { mrn: `ALB${p}` });
+      const user = await addUser(db, { username: `al${p}`, displayName: `AL ${p}`, roles: ['coordinator'] }, t0, 'bench');
+      await createEpisode(db, { patientId, type: 'home-health', status: 'active', startAt: t0, coordinatorUserId: user.id }, t0, 'bench');
+      const s = await startSession(db, user.id, config.auth, { ip: '127.0.0.1', userAgent: 'bench' }, Date.now());
+      out.push(`${cookieName(config.auth)}=${s.token}`);
+    }
+    if (!alertsOn) {
+      const { ensureBuiltinRules } = await import('../src/alerts/rules.js');
+      await ensureBuiltinRules(db, t0);
+      await db.updateTable('alert_rule').set({ enabled: 0 }).execute();
+    }
+    return out;
+  });
+  const server = await startCarecoord(dataDir);
+  try {
+    const ready = server.lines.map((l) => { try { return JSON.parse(l) as { msg?: string; httpPort?: number }; } catch { return {}; } }).find((e) => e.msg === 'carecoord ready');
+    if (!ready?.httpPort) throw new Error('no HTTP port on the ready line');
+    const streams = await openStreams(`https://127.0.0.1:${ready.httpPort}/api/stream`, cookies);
+    console.log(`\npart B (${alertsOn ? 'alert rules on' : 'baseline: every alert rule disabled'}): carecoord serve, ${PATIENTS} patients with a coordinator stream each (${PATIENTS - streams.failed} open, ${streams.failed} failed), seeded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    const ackAt = new Map<string, number>();
+    const conns: Awaited<ReturnType<typeof MllpClient.connect>>[] = [];
+    const free: Awaited<ReturnType<typeof MllpClient.connect>>[] = [];
+    // Each connection sends, waits for its ACK and sends again (as EMR interfaces do); more connect when
+    // all are busy, up to MAX_CONNS (below the listener's default limit of 200), then senders queue.
+    const MAX_CONNS = 100;
+    const waiting: ((c: (typeof conns)[number]) => void)[] = [];
+    let opening = 0;
+    const acquire = async (): Promise<(typeof conns)[number]> => {
+      const c = free.pop();
+      if (c) return c;
+      if (conns.length + opening < MAX_CONNS) {
+        opening++;
+        const conn = await MllpClient.connect({ host: '127.0.0.1', port: server.port });
+        opening--;
+        conns.push(conn);
+        return conn;
+      }
+      return new Promise((r) => waiting.push(r));
+    };
+    const release = (c: (typeof conns)[number]) => { const w = waiting.shift(); if (w) w(c); else free.push(c); };
+    const ackMs: number[] = [];
+    const count = RATE * SECONDS;
+    const start = now();
+    const inflight: Promise<void>[] = [];
+    let nacks = 0;
+    for (let i = 0; i < count; i++) {
+      const wait = start + (i * 1000) / RATE - now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      inflight.push((async () => {
+        const control = `ALB-${i}`;
+        const msg = [
+          `MSH|^~\\&|EPIC|GENHOSP|CARECOORD|CC|20261125101500||ADT^A04^ADT_A01|${control}|P|2.5.1`,
+          'EVN|A04|20261125101500', `PID|1||ALB${i % PATIENTS}^^^GENHOSP^MR`, `PV1|1|E|ED^1^1^GENHOSP||||||||||||||||V${i}`,
+        ].join('\r') + '\r';
+        const conn = await acquire();
+        const sent = now();
+        const ack = await conn.send(msg);
+        ackAt.set(control, now());
+        ackMs.push(now() - sent);
+        if (!String(ack).includes('|AA|')) nacks++;
+        release(conn);
+      })());
+    }
+    await Promise.all(inflight);
+    const sendSeconds = (now() - start) / 1000;
+    // Drain: until every alert has reached its stream, at most 30 s after the last ACK.
+    const drainStart = now();
+    const waitFor = alertsOn ? 'alert' : 'clinical-event';
+    const alertsIn = () => streams.received.reduce((n, r) => n + (r[0] === waitFor ? 1 : 0), 0);
+    while (alertsIn() < count && now() - drainStart < 30_000) await new Promise((r) => setTimeout(r, 250));
+    await new Promise((r) => setTimeout(r, 500));
+    const drainSeconds = (now() - drainStart) / 1000;
+    streams.close();
+    for (const c of conns) await c.close();
+    await server.stop();
+
+    const maps = await withStore(dataDir, async ({ db }) => {
+      const events = await db.selectFrom('clinical_event as e').innerJoin('hl7log.message_log as l', 'l.id', 'e.source_entry_id').select(['e.id', 'l.control_id']).execute();
+      const controlOfEvent = new Map(events.map((r) => [Number(r.id), r.control_id!]));
+      const alerts = await db.selectFrom('alert').select(['id', 'first_event_id']).execute();
+      const controlOfAlert = new Map(alerts.map((a) => [Number(a.id), controlOfEvent.get(Number(a.first_event_id)) ?? '']));
+      const processed = await db.selectFrom('inbox').select(['received_at', 'processed_at']).where('processed_at', 'is not', null).execute();
+      const processing = percentiles(processed.map((r) => Number(r.processed_at) - Number(r.received_at)));
+      return { controlOfEvent, controlOfAlert, alerts: alerts.length, processing };
+    });
+    const lat = { alert: [] as number[], 'clinical-event': [] as number[] };
+    for (const [kind, ref, t] of streams.received) {
+      const control = kind === 'alert' ? maps.controlOfAlert.get(ref) : kind === 'clinical-event' ? maps.controlOfEvent.get(ref) : undefined;
+      const a = ackAt.get(control ?? '');
+      if (a !== undefined && (kind === 'alert' || kind === 'clinical-event')) lat[kind].push(t - a);
+    }
+    return {
+      label: alertsOn ? 'carecoord' : 'baseline', count, sendSeconds, nacks, alerts: maps.alerts, drainSeconds, conns: conns.length,
+      ack: percentiles(ackMs), alert: percentiles(lat.alert), event: percentiles(lat['clinical-event']), processing: maps.processing,
+    };
+  } finally {
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+function report(r: E2e): void {
+  const f = (x: number) => x.toFixed(1);
+  console.log(`${r.label}: ${r.count} ADT^A04 (PV1-2 E) sent in ${r.sendSeconds.toFixed(1)} s (${(r.count / r.sendSeconds).toFixed(0)} msg/s, offered ${RATE}), ${r.nacks} not AA, ${r.alerts} alerts raised, drained ${r.drainSeconds.toFixed(1)} s after the last ACK`);
+  console.log(`  MLLP send -> ACK p50 ${f(r.ack.p50)} ms, p99 ${f(r.ack.p99)} ms over ${r.conns} connections; receipt -> processed (inbox) p50 ${f(r.processing.p50)} ms, p99 ${f(r.processing.p99)} ms`);
+  if (r.alert.n) console.log(`  ACK -> 'alert' at the coordinator's stream p50 ${f(r.alert.p50)} ms, p99 ${f(r.alert.p99)} ms (${r.alert.n}/${r.count})`);
+  console.log(`  ACK -> 'clinical-event' at the coordinator's stream p50 ${f(r.event.p50)} ms, p99 ${f(r.event.p99)} ms (${r.event.n}/${r.count})`);
+}
+
+async function partB(): Promise<void> {
+  const cc = await runServe(true);
+  const base = await runServe(false);
+  console.log(`\npart B: ${PATIENTS} coordinator streams, ${RATE} msg/s offered for ${SECONDS} s`);
+  report(cc);
+  report(base);
+  console.log(`ratio carecoord ACK->alert / baseline ACK->clinical-event (no rules): p50 x${(cc.alert.p50 / base.event.p50).toFixed(2)}, p99 x${(cc.alert.p99 / base.event.p99).toFixed(2)}`);
+  console.log(`target p99 < 100 ms end to end (ACK -> alert): ${cc.alert.p99 < 100 ? 'MET' : 'MISS'}; all delivered: ${cc.alert.n === cc.count ? 'MET' : 'MISS'}`);
+}
+
+async function main(): Promise<void> {
+  const part = (process.env.BENCH_PART ?? 'both').toUpperCase();
+  if (part !== 'B') partA();
+  if (part !== 'A') await partB();
+}
+
+process.on('exit', killAllChildren);
+main().catch((err) => {
+  console.error(err);
+  killAllChildren();
+  process.exit(1);
+});
