@@ -46,7 +46,23 @@ export function compileCondition(source: string): Condition {
   const checked = e.check(source);
   if (!checked.valid) throw new AlertError(AlertErrorCode.ConditionType, `condition does not type-check: ${firstLine(checked.error?.message ?? '')}`, 'condition');
   if (checked.type !== 'bool') throw new AlertError(AlertErrorCode.ConditionType, `condition must be a bool, not ${String(checked.type)}`, 'condition');
-  return (ctx) => fn(toCel(ctx) as Record<string, unknown>) === true;
+  return (ctx) => fn(celOf(ctx)) === true;
+}
+
+/**
+ * One conversion per context, shared by every rule's condition: a context is built once per event and
+ * never changed afterwards (buildContext), and converting it per condition cost more than the CEL
+ * evaluation itself (bench:alerts part A: ~8 us per conversion, ~76 conditions per event with 200 rules).
+ */
+const converted = new WeakMap<AlertContext, Record<string, unknown>>();
+
+function celOf(ctx: AlertContext): Record<string, unknown> {
+  let cel = converted.get(ctx);
+  if (!cel) {
+    cel = toCel(ctx) as Record<string, unknown>;
+    converted.set(ctx, cel);
+  }
+  return cel;
 }
 
 function firstLine(s: string): string {
