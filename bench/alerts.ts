@@ -34,6 +34,7 @@ import { evaluateRules } from '../src/alerts/evaluate.js';
 import { compileRule, type CompiledRule, type RuleDefinition } from '../src/alerts/rule.js';
 import type { ClinicalEvent } from '../src/store/events.js';
 import { BENCH_MASTER_KEY, killAllChildren, startCarecoord } from './lib/children.js';
+import { now, pace, percentiles, readSseFrames } from './lib/timing.js';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const TOTAL_RULES = Number(process.env.BENCH_ALERT_RULES ?? 200);
@@ -262,13 +263,6 @@ function partA(): void {
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? 500);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const now = () => performance.timeOrigin + performance.now();
-
-function percentiles(xs: number[]): { p50: number; p99: number; n: number } {
-  const s = Float64Array.from(xs).sort();
-  const at = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN);
-  return { p50: at(0.5), p99: at(0.99), n: s.length };
-}
 
 async function withStore<T>(dataDir: string, fn: (store: import('../src/store/open.js').Store) => Promise<T>): Promise<T> {
   const { openStore } = await import('../src/store/open.js');
@@ -290,23 +284,11 @@ function openStreams(url: string, cookies: string[]): Promise<{ received: [strin
   const open = (cookie: string) => new Promise<void>((resolve) => {
     const req = request(url, { headers: { accept: 'text/event-stream', cookie }, agent: false, rejectUnauthorized: false }, (res) => {
       if (res.statusCode !== 200) { failed++; lastStatus = `${res.statusCode}`; res.resume(); return resolve(); }
-      res.setEncoding('utf8');
-      let buf = '';
-      let ready = false;
-      res.on('data', (chunk: string) => {
-        const t = now();
-        buf += chunk;
-        let at: number;
-        while ((at = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, at);
-          buf = buf.slice(at + 2);
-          if (!ready && block.includes('event: ready')) { ready = true; resolve(); continue; }
-          const kind = /^event: (.+)$/m.exec(block)?.[1];
-          const ref = /"refId":(\d+)/.exec(block)?.[1];
-          if (kind && ref) received.push([kind, Number(ref), t]);
-        }
+      readSseFrames(res, resolve, (block, t) => {
+        const kind = /^event: (.+)$/m.exec(block)?.[1];
+        const ref = /"refId":(\d+)/.exec(block)?.[1];
+        if (kind && ref) received.push([kind, Number(ref), t]);
       });
-      res.on('error', () => {});
     });
     req.on('error', () => { failed++; resolve(); });
     req.end();
@@ -393,27 +375,21 @@ async function runServe(alertsOn: boolean): Promise<E2e> {
     const ackMs: number[] = [];
     const count = RATE * SECONDS;
     const start = now();
-    const inflight: Promise<void>[] = [];
     let nacks = 0;
-    for (let i = 0; i < count; i++) {
-      const wait = start + (i * 1000) / RATE - now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      inflight.push((async () => {
-        const control = `ALB-${i}`;
-        const msg = [
-          `MSH|^~\\&|EPIC|GENHOSP|CARECOORD|CC|20261125101500||ADT^A04^ADT_A01|${control}|P|2.5.1`,
-          'EVN|A04|20261125101500', `PID|1||ALB${i % PATIENTS}^^^GENHOSP^MR`, `PV1|1|E|ED^1^1^GENHOSP||||||||||||||||V${i}`,
-        ].join('\r') + '\r';
-        const conn = await acquire();
-        const sent = now();
-        const ack = await conn.send(msg);
-        ackAt.set(control, now());
-        ackMs.push(now() - sent);
-        if (!String(ack).includes('|AA|')) nacks++;
-        release(conn);
-      })());
-    }
-    await Promise.all(inflight);
+    await pace(count, RATE, async (i) => {
+      const control = `ALB-${i}`;
+      const msg = [
+        `MSH|^~\\&|EPIC|GENHOSP|CARECOORD|CC|20261125101500||ADT^A04^ADT_A01|${control}|P|2.5.1`,
+        'EVN|A04|20261125101500', `PID|1||ALB${i % PATIENTS}^^^GENHOSP^MR`, `PV1|1|E|ED^1^1^GENHOSP||||||||||||||||V${i}`,
+      ].join('\r') + '\r';
+      const conn = await acquire();
+      const sent = now();
+      const ack = await conn.send(msg);
+      ackAt.set(control, now());
+      ackMs.push(now() - sent);
+      if (!String(ack).includes('|AA|')) nacks++;
+      release(conn);
+    });
     const sendSeconds = (now() - start) / 1000;
     // Drain: until every alert has reached its stream, at most 30 s after the last ACK.
     const drainStart = now();

@@ -18,12 +18,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { now, pace, percentiles, readSseFrames } from './lib/timing.js';
 
 const N = Number(process.env.BENCH_SSE_CLIENTS ?? 5000);
 const PATIENTS = Number(process.env.BENCH_PATIENTS ?? Math.max(1, Math.round(N / 10)));
 const RATE = Number(process.env.BENCH_RATE ?? 200);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const now = () => performance.timeOrigin + performance.now();
 
 // ---------------------------------------------------------------- clients (child process)
 interface ClientJob { url: string; cookies: (string | undefined)[] }
@@ -38,22 +38,10 @@ async function runClients(): Promise<void> {
     if (cookie) headers.cookie = cookie;
     const req = request(job.url, { headers, agent: false }, (res) => {
       if (res.statusCode !== 200) { failed++; res.resume(); return resolve(); }
-      res.setEncoding('utf8');
-      let buf = '';
-      let isReady = false;
-      res.on('data', (chunk: string) => {
-        const t = now();
-        buf += chunk;
-        let at: number;
-        while ((at = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, at);
-          buf = buf.slice(at + 2);
-          if (!isReady && block.includes('event: ready')) { isReady = true; ready++; resolve(); continue; }
-          const m = /"refId":(\d+)/.exec(block);
-          if (m) received.push(Number(m[1]), t);
-        }
+      readSseFrames(res, () => { ready++; resolve(); }, (block, t) => {
+        const m = /"refId":(\d+)/.exec(block);
+        if (m) received.push(Number(m[1]), t);
       });
-      res.on('error', () => {});
     });
     req.on('error', () => { failed++; resolve(); });
     req.end();
@@ -81,23 +69,6 @@ async function idleRss(): Promise<number> {
   return process.memoryUsage().rss;
 }
 
-function percentiles(xs: number[]): { p50: number; p99: number; n: number } {
-  const s = Float64Array.from(xs).sort();
-  const at = (p: number) => (s.length ? s[Math.min(s.length - 1, Math.floor(p * s.length))]! : NaN);
-  return { p50: at(0.5), p99: at(0.99), n: s.length };
-}
-
-const pace = async (count: number, rate: number, send: (i: number) => Promise<void>) => {
-  const start = now();
-  const inflight: Promise<void>[] = [];
-  for (let i = 0; i < count; i++) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    inflight.push(send(i));
-  }
-  await Promise.all(inflight);
-};
 
 // ---------------------------------------------------------------- carecoord
 async function ownDatabase(admin: string): Promise<{ url: string; drop: () => Promise<void> }> {
